@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "protocol/admin_json.hpp"
+
+namespace ankisync::actors {
+
+enum class session_state : int { none = 0, syncing = 1, closing = 2 };
+const char* to_string(session_state s);
+
+// Live counters of one actor, written by whoever sends to it (enqueue) and
+// by the actor itself (take), read by the admin endpoint from any thread
+// without stopping the actor. CAF 0.17's own mailbox().size() may only be
+// called by the actor, so the mailbox size is counted here instead.
+struct actor_metrics {
+  actor_metrics(std::uint64_t id, std::string kind, std::string user)
+      : id(id), kind(std::move(kind)), user(std::move(user)) {}
+
+  const std::uint64_t id;
+  const std::string kind;
+  const std::string user;
+
+  std::atomic<std::int64_t> mailbox{0};
+  std::atomic<std::int64_t> high_water{0};
+  std::atomic<std::uint64_t> processed{0};
+  std::atomic<std::int64_t> last_activity_ms{0};
+  std::atomic<int> session{0};
+
+  void on_enqueue() {
+    auto now = mailbox.fetch_add(1, std::memory_order_relaxed) + 1;
+    auto seen = high_water.load(std::memory_order_relaxed);
+    while (now > seen && !high_water.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
+  }
+  void on_take();
+  void set_session(session_state s) { session.store(static_cast<int>(s), std::memory_order_relaxed); }
+
+  protocol::actor_snapshot snapshot() const;
+};
+
+// Every live actor's metrics, so the admin endpoint can list them.
+class metrics_registry {
+public:
+  std::shared_ptr<actor_metrics> add(std::uint64_t id, std::string kind, std::string user = {});
+  void remove(std::uint64_t id);
+  std::vector<protocol::actor_snapshot> snapshot() const;
+  std::size_t count_of(const std::string& kind) const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, std::shared_ptr<actor_metrics>> actors_;
+};
+
+} // namespace ankisync::actors

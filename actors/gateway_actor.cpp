@@ -1,0 +1,147 @@
+#include "actors/gateway_actor.hpp"
+
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace ankisync::actors {
+namespace {
+
+using protocol::error_code;
+using protocol::make_error;
+
+sync_result_msg failure(error_code code, std::string message) {
+  return sync_result_msg{std::unexpected(make_error(code, std::move(message)))};
+}
+
+constexpr auto failure_window_length = std::chrono::minutes(1);
+
+} // namespace
+
+gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
+                             gateway_config config)
+    : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)) {}
+
+caf::behavior gateway_actor::make_behavior() {
+  return {
+      [this](sync_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
+      [this](const login_done_msg& msg) { on_login_done(msg); },
+  };
+}
+
+caf::result<sync_result_msg> gateway_actor::on_request(sync_request_msg& msg) {
+  auto& req = msg.request;
+  if (req.family == protocol::request_family::sync &&
+      req.method == protocol::sync_method::host_key)
+    return on_login(req);
+
+  auto user = user_for(req.host_key);
+  if (!user)
+    return failure(error_code::server_error, "users database: " + user.error());
+  if (!*user)
+    return failure(error_code::auth_failed, "invalid host key");
+  auto rp = make_response_promise();
+  rp.delegate(config_.registry, user_request_msg{std::move(**user), std::move(req)});
+  return rp;
+}
+
+caf::result<sync_result_msg> gateway_actor::on_login(const protocol::sync_request& req) {
+  const auto* body = std::get_if<protocol::host_key_request>(&req.body);
+  if (!body)
+    return failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body");
+  if (throttled(req.client_ip))
+    return failure(error_code::too_many_requests, "too many failed logins, try again in a minute");
+  if (logins_.size() >= config_.login_max_pending)
+    return failure(error_code::too_many_requests, "too many logins in progress");
+
+  const auto ticket = ++next_ticket_;
+  auto rp = make_response_promise();
+  logins_.emplace(ticket, pending_login{rp, req.client_ip, body->username});
+  // Hashing takes a good fraction of a second by design; it runs on the
+  // blocking pool so other users' requests keep flowing meanwhile.
+  config_.pool->submit([file = config_.users_db_file, user = body->username,
+                        password = body->password, ticket,
+                        gateway = caf::actor_cast<caf::actor>(this)] {
+    login_done_msg done;
+    done.ticket = ticket;
+    auto db = storage::users_db::open(file);
+    if (!db) {
+      done.failure = db.error().message;
+    } else if (auto key = db->login(user, password); !key) {
+      done.failure = key.error().message;
+    } else if (*key) {
+      done.ok = true;
+      done.host_key = std::move(**key);
+    }
+    caf::anon_send(gateway, std::move(done));
+  });
+  return rp;
+}
+
+void gateway_actor::on_login_done(const login_done_msg& msg) {
+  auto it = logins_.find(msg.ticket);
+  if (it == logins_.end())
+    return;
+  auto pending = std::move(it->second);
+  logins_.erase(it);
+  if (!msg.failure.empty()) {
+    pending.promise.deliver(failure(error_code::server_error, "login failed: " + msg.failure));
+    return;
+  }
+  if (!msg.ok) {
+    note_failure(pending.ip);
+    pending.promise.deliver(failure(error_code::auth_failed, "wrong username or password"));
+    return;
+  }
+  protocol::sync_reply reply;
+  reply.body = protocol::encode_host_key_response(msg.host_key);
+  reply.user = pending.user;
+  pending.promise.deliver(sync_result_msg{std::move(reply)});
+}
+
+std::expected<std::optional<std::string>, std::string>
+gateway_actor::user_for(const std::string& host_key) {
+  if (!db_) {
+    auto opened = storage::users_db::open(config_.users_db_file);
+    if (!opened)
+      return std::unexpected(opened.error().message);
+    db_.emplace(std::move(*opened));
+  }
+  // Logins (on pool threads) and `ankisync user ...` (another process)
+  // write through other connections; data_version tells us when.
+  auto version = db_->data_version();
+  if (!version)
+    return std::unexpected(version.error().message);
+  if (*version != cached_version_) {
+    auto keys = db_->host_keys();
+    if (!keys)
+      return std::unexpected(keys.error().message);
+    host_keys_ = std::move(*keys);
+    cached_version_ = *version;
+  }
+  auto it = host_keys_.find(host_key);
+  if (it == host_keys_.end())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{it->second};
+}
+
+bool gateway_actor::throttled(const std::string& ip) {
+  auto it = failures_.find(ip);
+  if (it == failures_.end())
+    return false;
+  if (std::chrono::steady_clock::now() - it->second.start > failure_window_length) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= config_.login_failures_per_minute;
+}
+
+void gateway_actor::note_failure(const std::string& ip) {
+  auto now = std::chrono::steady_clock::now();
+  auto& w = failures_[ip];
+  if (w.count == 0 || now - w.start > failure_window_length)
+    w = failure_window{now, 0};
+  ++w.count;
+}
+
+} // namespace ankisync::actors

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/result.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/messages.hpp"
+#include "actors/metered_actor.hpp"
+#include "storage/users_db.hpp"
+
+namespace ankisync::actors {
+
+struct gateway_config {
+  std::filesystem::path users_db_file;
+  caf::actor registry;
+  blocking_pool* pool = nullptr;
+  unsigned login_max_pending = 16;
+  unsigned login_failures_per_minute = 10;
+};
+
+// The door of the actor world: logs users in (hashing on the blocking
+// pool), turns host keys into usernames, and hands each authenticated
+// request to the registry with `delegate`, so the answer goes straight
+// back to the requester. Runs on its own thread (spawned detached): the
+// host-key cache reads users.db, which may block briefly.
+class gateway_actor : public metered_actor {
+public:
+  gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
+                gateway_config config);
+
+  caf::behavior make_behavior() override;
+
+private:
+  caf::result<sync_result_msg> on_request(sync_request_msg& msg);
+  caf::result<sync_result_msg> on_login(const protocol::sync_request& req);
+  void on_login_done(const login_done_msg& msg);
+  // Username for a host key; reloads the cache when users.db changed.
+  std::expected<std::optional<std::string>, std::string> user_for(const std::string& host_key);
+  bool throttled(const std::string& ip);
+  void note_failure(const std::string& ip);
+
+  struct pending_login {
+    caf::response_promise promise;
+    std::string ip;
+    std::string user;
+  };
+  struct failure_window {
+    std::chrono::steady_clock::time_point start;
+    unsigned count = 0;
+  };
+
+  gateway_config config_;
+  std::optional<storage::users_db> db_;
+  std::int64_t cached_version_ = -1;
+  std::unordered_map<std::string, std::string> host_keys_;
+  std::uint64_t next_ticket_ = 0;
+  std::unordered_map<std::uint64_t, pending_login> logins_;
+  std::unordered_map<std::string, failure_window> failures_;
+};
+
+} // namespace ankisync::actors

@@ -1,0 +1,91 @@
+#pragma once
+
+// Everything that crosses a mailbox in ankisync, registered in one CAF
+// type-ID block. Requests and replies carry protocol structs; they never
+// leave this process, so they are allowed as local-only types. When users
+// are sharded across nodes they will need inspect() overloads.
+
+#include <caf/type_id.hpp>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+#include "net/admin_routes.hpp"
+#include "protocol/envelope.hpp"
+
+namespace ankisync::actors {
+
+// net -> gateway: a decoded request, not yet authenticated.
+struct sync_request_msg {
+  protocol::sync_request request;
+};
+
+// gateway -> registry -> collection: a request of an authenticated user.
+struct user_request_msg {
+  std::string user;
+  protocol::sync_request request;
+};
+
+// The answer to both of the above.
+struct sync_result_msg {
+  std::expected<protocol::sync_reply, protocol::sync_error> result;
+};
+
+// blocking pool -> gateway: a login finished hashing.
+struct login_done_msg {
+  std::uint64_t ticket = 0;
+  bool ok = false;
+  std::string host_key; // when ok
+  std::string failure;  // when the users database failed
+};
+
+// registry -> collection: close if you can. The actor either quits or
+// answers with evict_refused_msg (a sync session is open).
+struct evict_msg {};
+struct evict_refused_msg {
+  std::string user;
+};
+
+// registry -> itself: time to look for idle actors.
+struct eviction_tick_msg {};
+
+// net -> admin.
+struct admin_query_msg {
+  net::admin_query query;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, login_done_msg& x) {
+  return f(caf::meta::type_name("login_done_msg"), x.ticket, x.ok, x.host_key, x.failure);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, evict_msg&) {
+  return f(caf::meta::type_name("evict_msg"));
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, evict_refused_msg& x) {
+  return f(caf::meta::type_name("evict_refused_msg"), x.user);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, eviction_tick_msg&) {
+  return f(caf::meta::type_name("eviction_tick_msg"));
+}
+
+} // namespace ankisync::actors
+
+CAF_BEGIN_TYPE_ID_BLOCK(ankisync, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::sync_request_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::user_request_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::sync_result_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::login_done_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_refused_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::eviction_tick_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::admin_query_msg))
+CAF_END_TYPE_ID_BLOCK(ankisync)
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::user_request_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_result_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::admin_query_msg)

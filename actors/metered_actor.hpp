@@ -1,0 +1,45 @@
+#pragma once
+
+#include <caf/event_based_actor.hpp>
+#include <caf/mailbox_element.hpp>
+
+#include <memory>
+#include <string>
+
+#include "actors/actor_metrics.hpp"
+
+namespace ankisync::actors {
+
+// An event-based actor that keeps its actor_metrics current: every message
+// put into its mailbox counts up, every message it takes counts down, so
+// the admin endpoint sees the real queue length while the actor runs.
+class metered_actor : public caf::event_based_actor {
+public:
+  metered_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> registry,
+                std::string kind, std::string user = {})
+      : caf::event_based_actor(cfg), registry_(std::move(registry)),
+        metrics_(registry_->add(id(), std::move(kind), std::move(user))) {}
+
+  void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* host) override {
+    metrics_->on_enqueue();
+    caf::event_based_actor::enqueue(std::move(what), host);
+  }
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override {
+    metrics_->on_take();
+    return caf::event_based_actor::consume(x);
+  }
+
+  // Leaves the admin listing as soon as the actor stops, not when the last
+  // handle to it goes away.
+  void on_exit() override { registry_->remove(id()); }
+
+protected:
+  actor_metrics& metrics() { return *metrics_; }
+
+private:
+  std::shared_ptr<metrics_registry> registry_;
+  std::shared_ptr<actor_metrics> metrics_;
+};
+
+} // namespace ankisync::actors

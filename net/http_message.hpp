@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/envelope.hpp"
+
+namespace ankisync::net {
+
+// A request whose head and body have been read, without any Beast types,
+// so route handlers compile without Beast's headers.
+struct http_request {
+  std::string method; // "GET", "POST", ...
+  std::string target; // path and query as sent
+  std::vector<std::pair<std::string, std::string>> headers; // names lowercased
+  protocol::body_source body; // in memory, or spilled to a temp file
+  std::string peer_ip;
+
+  // First header with this (lowercase) name, or nullptr.
+  const std::string* header(std::string_view lowercase_name) const {
+    for (auto& [k, v] : headers)
+      if (k == lowercase_name)
+        return &v;
+    return nullptr;
+  }
+  std::string path() const { return target.substr(0, target.find('?')); }
+};
+
+struct http_response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // For the request log line only: who made the request, if known, and
+  // why it failed, if it did.
+  std::string user;
+  std::string note;
+};
+
+// May be called from any thread, exactly once.
+using respond_fn = std::function<void(http_response)>;
+// Called on an I/O thread once a request has been read; must not block.
+using request_handler = std::function<void(http_request&&, respond_fn)>;
+
+} // namespace ankisync::net

@@ -1,0 +1,339 @@
+// The only translation unit that includes Boost.Beast: it costs ~20 s to
+// compile, so everything else talks to it through http_message.hpp.
+#include "net/http_server.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "net/spill_body.hpp"
+
+namespace ankisync::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A client that sends nothing for this long loses its connection; a sync
+// client streams continuously, so this only reaps dead sockets.
+constexpr auto idle_read_timeout = std::chrono::seconds(120);
+constexpr auto write_timeout = std::chrono::seconds(120);
+
+struct listener_state {
+  std::string name;
+  listener_limits limits;
+  request_handler handler;
+  request_counters* counters;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener)
+      : stream_(std::move(socket)), listener_(std::move(listener)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      peer_ip_ = ep.address().to_string();
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&connection::do_read_header, shared_from_this()));
+  }
+
+private:
+  void do_read_header() {
+    parser_.emplace();
+    parser_->header_limit(16 * 1024);
+    parser_->body_limit(listener_->limits.max_body_bytes);
+    stream_.expires_after(idle_read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&connection::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return close();
+    started_ = std::chrono::steady_clock::now();
+    bytes_in_ = bytes;
+    if (ec) {
+      const int status = ec == http::error::header_limit ? 431 : 400;
+      return fail_early(status, "malformed HTTP request: " + ec.message());
+    }
+    auto& req = parser_->get();
+    // A declared length past the limit is refused before reading a byte.
+    if (auto len = parser_->content_length(); len && *len > listener_->limits.max_body_bytes)
+      return fail_early(413, "request body exceeds the payload limit");
+    req.body().configure(listener_->limits.spill_bytes, listener_->limits.spill_dir);
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                          if (ec)
+                            return self->close();
+                          self->do_read_body();
+                        });
+      return;
+    }
+    do_read_body();
+  }
+
+  void do_read_body() {
+    if (parser_->is_done())
+      return on_body({}, 0);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&connection::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t bytes) {
+    bytes_in_ += bytes;
+    if (ec == http::error::body_limit)
+      return fail_early(413, "request body exceeds the payload limit");
+    if (ec) {
+      if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+          ec == http::error::partial_message || ec == asio::error::connection_reset)
+        return close();
+      return fail_early(400, "malformed HTTP request: " + ec.message());
+    }
+    auto& msg = parser_->get();
+    if (auto err = msg.body().error(); !err.empty())
+      return fail_early(500, "could not store the request body: " + err);
+    stream_.expires_never();
+    http_request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (auto& field : msg) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    req.peer_ip = peer_ip_;
+    keep_alive_ = msg.keep_alive();
+    body_file_ = msg.body().release_into(req.body);
+    log_method_ = req.method;
+    log_target_ = req.target;
+
+    // The handler may answer from any thread; hop back onto this
+    // connection's strand before touching the socket.
+    auto self = shared_from_this();
+    listener_->handler(std::move(req), [self](http_response resp) {
+      asio::post(self->stream_.get_executor(),
+                 [self, resp = std::move(resp)]() mutable { self->write(std::move(resp)); });
+    });
+  }
+
+  // Answers a request that never reached a handler, then closes: the rest
+  // of its body is unread, so the stream cannot be reused.
+  void fail_early(int status, std::string message) {
+    keep_alive_ = false;
+    if (parser_) {
+      auto& msg = parser_->get();
+      log_method_ = std::string(msg.method_string());
+      log_target_ = std::string(msg.target());
+    }
+    http_response resp;
+    resp.status = status;
+    resp.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+    resp.body = std::to_string(status) + " " + message;
+    resp.note = std::move(message);
+    write(std::move(resp));
+  }
+
+  void write(http_response resp) {
+    auto out = std::make_shared<http::response<http::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(resp.status));
+    for (auto& [k, v] : resp.headers)
+      out->set(k, v);
+    out->keep_alive(keep_alive_);
+    out->body() = std::move(resp.body);
+    out->prepare_payload();
+    status_ = resp.status;
+    user_ = std::move(resp.user);
+    note_ = std::move(resp.note);
+    bytes_out_ = out->body().size();
+    stream_.expires_after(write_timeout);
+    http::async_write(stream_, *out,
+                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                        self->on_write(ec);
+                      });
+  }
+
+  void on_write(beast::error_code ec) {
+    finish_request();
+    if (ec || !keep_alive_)
+      return close();
+    do_read_header();
+  }
+
+  void finish_request() {
+    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                             started_);
+    auto& c = *listener_->counters;
+    c.requests.fetch_add(1, std::memory_order_relaxed);
+    if (status_ >= 400)
+      c.errors.fetch_add(1, std::memory_order_relaxed);
+    c.bytes_in.fetch_add(bytes_in_, std::memory_order_relaxed);
+    c.bytes_out.fetch_add(bytes_out_, std::memory_order_relaxed);
+    // One line per request; an error's reason rides on it, so it is logged
+    // once. Server faults are errors, everything else info (501 is a client
+    // that is too old, not a fault).
+    const auto level =
+        status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
+    spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
+                listener_->name, peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_,
+                status_, elapsed.count(), bytes_in_, bytes_out_, note_.empty() ? "" : ": ",
+                note_);
+    body_file_.reset();
+    parser_.reset();
+    user_.clear();
+    note_.clear();
+  }
+
+  void close() {
+    body_file_.reset();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<listener_state> listener_;
+  std::optional<http::request_parser<spill_body>> parser_;
+  std::unique_ptr<temp_file> body_file_; // deleted once the response is written
+  std::string peer_ip_;
+  std::string log_method_, log_target_, user_, note_;
+  bool keep_alive_ = false;
+  int status_ = 0;
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  std::chrono::steady_clock::time_point started_;
+};
+
+class acceptor_loop : public std::enable_shared_from_this<acceptor_loop> {
+public:
+  acceptor_loop(asio::io_context& ioc, std::shared_ptr<listener_state> listener)
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), listener_(std::move(listener)) {}
+
+  std::expected<std::uint16_t, std::string> open(const std::string& host, std::uint16_t port) {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec)
+      return std::unexpected("not an IP address: " + host);
+    tcp::endpoint ep{address, port};
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec)
+      acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+      acceptor_.bind(ep, ec);
+    if (!ec)
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return std::unexpected("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                             ec.message());
+    return acceptor_.local_endpoint().port();
+  }
+
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_),
+                           beast::bind_front_handler(&acceptor_loop::on_accept, shared_from_this()));
+  }
+
+  void close() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+private:
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted)
+      return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<connection>(std::move(socket), listener_)->run();
+    }
+    accept();
+  }
+
+  asio::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<listener_state> listener_;
+};
+
+} // namespace
+
+struct http_server::impl {
+  explicit impl(unsigned threads)
+      : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads) {}
+  asio::io_context ioc;
+  // Keeps run() from returning while an actor is still working on a reply
+  // and no socket operation is pending.
+  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  unsigned thread_count;
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<acceptor_loop>> acceptors;
+  request_counters counters;
+};
+
+http_server::http_server(unsigned io_threads)
+    : impl_(std::make_unique<impl>(std::max(1u, io_threads))) {}
+
+http_server::~http_server() { stop(); }
+
+std::expected<std::uint16_t, std::string> http_server::listen(const std::string& name,
+                                                              const std::string& host,
+                                                              std::uint16_t port,
+                                                              listener_limits limits,
+                                                              request_handler handler) {
+  auto state = std::make_shared<listener_state>(
+      listener_state{name, std::move(limits), std::move(handler), &impl_->counters});
+  auto loop = std::make_shared<acceptor_loop>(impl_->ioc, state);
+  auto bound = loop->open(host, port);
+  if (!bound)
+    return bound;
+  loop->accept();
+  impl_->acceptors.push_back(loop);
+  return bound;
+}
+
+void http_server::start() {
+  for (unsigned i = 0; i < impl_->thread_count; ++i)
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+void http_server::stop() {
+  if (!impl_)
+    return;
+  for (auto& a : impl_->acceptors)
+    a->close();
+  impl_->acceptors.clear();
+  impl_->guard.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable())
+      t.join();
+  impl_->threads.clear();
+}
+
+request_counters& http_server::counters() { return impl_->counters; }
+
+} // namespace ankisync::net

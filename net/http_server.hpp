@@ -1,0 +1,58 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "net/http_message.hpp"
+
+namespace ankisync::net {
+
+// Limits a listener enforces before any handler sees a request.
+struct listener_limits {
+  // Bodies over this many bytes are refused with 413.
+  std::uint64_t max_body_bytes = 100ull << 20;
+  // Bodies over this many bytes are written to a temp file in `spill_dir`.
+  std::uint64_t spill_bytes = 256 * 1024;
+  std::filesystem::path spill_dir;
+};
+
+// Totals kept by the listeners, read by the admin endpoint.
+struct request_counters {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> errors{0}; // responses with status >= 400
+  std::atomic<std::uint64_t> bytes_in{0};
+  std::atomic<std::uint64_t> bytes_out{0};
+};
+
+// HTTP/1.1 with keep-alive over Boost.Beast, on its own I/O threads.
+// Several listeners share the threads. Beast lives only in the .cpp.
+class http_server {
+public:
+  explicit http_server(unsigned io_threads);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // Binds and starts accepting; returns the bound port (useful with 0).
+  // `name` tags the log lines ("sync", "admin").
+  std::expected<std::uint16_t, std::string> listen(const std::string& name,
+                                                   const std::string& host, std::uint16_t port,
+                                                   listener_limits limits,
+                                                   request_handler handler);
+  // Runs the I/O threads; returns at once.
+  void start();
+  // Stops accepting and joins the I/O threads.
+  void stop();
+
+  request_counters& counters();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace ankisync::net

@@ -1,0 +1,95 @@
+#include "net/sync_routes.hpp"
+
+#include <memory>
+#include <string_view>
+
+#include "net/http_status.hpp"
+
+namespace ankisync::net {
+namespace {
+
+using protocol::error_code;
+using protocol::make_error;
+
+constexpr std::string_view sync_prefix = "/sync/";
+constexpr std::string_view media_prefix = "/msync/";
+
+http_response ok_response(const protocol::sync_reply& reply, std::uint8_t version) {
+  auto wire = protocol::encode_reply_body(reply, version);
+  http_response r;
+  r.status = 200;
+  if (wire.has_original_size)
+    r.headers.emplace_back(std::string(protocol::original_size_header_name),
+                           std::to_string(wire.original_size));
+  else
+    r.headers.emplace_back("content-type", "application/octet-stream");
+  r.body = std::move(wire.bytes);
+  r.user = reply.user;
+  return r;
+}
+
+struct route {
+  protocol::request_family family;
+  std::string_view method_name;
+};
+
+// Decides what a path is, or answers it directly (health, 404, 405).
+std::expected<route, http_response> classify(const http_request& req) {
+  const auto path = std::string_view(req.target).substr(0, req.target.find('?'));
+  const bool is_post = req.method == "POST";
+  if (path == "/health") {
+    if (req.method == "GET" || req.method == "HEAD")
+      return std::unexpected(http_response{200, {}, {}, {}, {}});
+    return std::unexpected(
+        error_response(make_error(error_code::method_not_allowed, "use GET for /health")));
+  }
+  if (path.starts_with(sync_prefix)) {
+    if (!is_post)
+      return std::unexpected(error_response(
+          make_error(error_code::method_not_allowed, "sync methods take POST")));
+    return route{protocol::request_family::sync, path.substr(sync_prefix.size())};
+  }
+  if (path.starts_with(media_prefix)) {
+    auto name = path.substr(media_prefix.size());
+    // Media clients may open a media session with a GET.
+    if (!is_post && !(name == "begin" && req.method == "GET"))
+      return std::unexpected(error_response(
+          make_error(error_code::method_not_allowed, "media methods take POST")));
+    return route{protocol::request_family::media, name};
+  }
+  return std::unexpected(error_response(make_error(error_code::not_found, "no such route")));
+}
+
+} // namespace
+
+request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits limits) {
+  return [backend = std::move(backend), limits](http_request&& req, respond_fn respond) {
+    auto where = classify(req);
+    if (!where)
+      return respond(std::move(where.error()));
+
+    const auto* header = req.header(protocol::sync_header_name);
+    if (!header) {
+      // Clients before 2.1.57 (protocol v8-v10) send multipart forms.
+      return respond(error_response(make_error(
+          error_code::bad_request, "legacy multipart envelope is not supported yet")));
+    }
+    auto parsed = protocol::parse_sync_header(*header);
+    if (!parsed)
+      return respond(error_response(parsed.error()));
+    auto decoded =
+        protocol::decode_v11_request(where->family, where->method_name, *parsed, req.body, limits);
+    if (!decoded)
+      return respond(error_response(decoded.error()));
+    decoded->client_ip = req.peer_ip;
+
+    const auto version = decoded->version;
+    backend(std::move(*decoded), [respond, version](sync_result result) {
+      if (!result)
+        return respond(error_response(result.error()));
+      respond(ok_response(*result, version));
+    });
+  };
+}
+
+} // namespace ankisync::net

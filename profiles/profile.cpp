@@ -1,0 +1,52 @@
+#include "profiles/profile.hpp"
+
+#include <algorithm>
+
+namespace ankisync::profiles {
+
+profile pi_profile() {
+  profile p;
+  p.name = "pi";
+  p.scheduler_policy = "sharing";
+  p.scheduler_threads = 2;
+  p.io_threads = 1;
+  p.blocking_threads = 1;
+  p.max_resident_users = 32;
+  p.idle_eviction = std::chrono::minutes(2);
+  p.session_idle_timeout = std::chrono::minutes(10);
+  p.sqlite_cache_kib = 1024;
+  p.sqlite_mmap_bytes = 0;
+  p.body_spill_bytes = 64 * 1024;
+  p.login_max_pending = 4;
+  p.login_failures_per_minute = 10;
+  return p;
+}
+
+profile server_profile(unsigned hardware_threads) {
+  const unsigned hw = std::max(1u, hardware_threads);
+  profile p;
+  p.name = "server";
+  p.scheduler_policy = "stealing";
+  p.scheduler_threads = hw;
+  p.io_threads = std::max(1u, hw / 4);
+  p.blocking_threads = std::max(2u, hw / 2);
+  p.max_resident_users = 4096;
+  p.idle_eviction = std::chrono::minutes(10);
+  p.session_idle_timeout = std::chrono::minutes(10);
+  p.sqlite_cache_kib = 8192;
+  p.sqlite_mmap_bytes = 64ll << 20;
+  p.body_spill_bytes = 1024 * 1024;
+  p.login_max_pending = 64;
+  p.login_failures_per_minute = 20;
+  return p;
+}
+
+std::optional<profile> profile_by_name(std::string_view name, unsigned hardware_threads) {
+  if (name == "pi")
+    return pi_profile();
+  if (name == "server")
+    return server_profile(hardware_threads);
+  return std::nullopt;
+}
+
+} // namespace ankisync::profiles

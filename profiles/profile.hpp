@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ankisync::profiles {
+
+// How the server sizes itself. A profile is plain data: code reads fields,
+// never asks which profile is running.
+struct profile {
+  std::string name;
+
+  // CAF scheduler. "sharing" keeps one shared queue (best on 1-2 small
+  // cores: no stealing traffic); "stealing" scales across many cores.
+  std::string scheduler_policy;
+  unsigned scheduler_threads = 2;
+
+  // Threads running Beast's io_context (HTTP parsing and socket I/O).
+  unsigned io_threads = 1;
+  // Bounded pool for blocking work (password hashing, upload validation,
+  // snapshots). More workers finish large jobs sooner but cost memory.
+  unsigned blocking_threads = 1;
+
+  // At most this many users' collection actors stay resident; past it the
+  // least recently used idle one is closed. Each holds an open collection.
+  unsigned max_resident_users = 32;
+  // A user's actor closes after this long without a request.
+  std::chrono::milliseconds idle_eviction{std::chrono::minutes(5)};
+  // An open sync session with no request for this long is rolled back.
+  std::chrono::milliseconds session_idle_timeout{std::chrono::minutes(10)};
+
+  // SQLite per open collection: page cache (KiB) and mmap window (bytes).
+  std::int64_t sqlite_cache_kib = 2048;
+  std::int64_t sqlite_mmap_bytes = 0;
+
+  // Largest request body, MiB (MAX_SYNC_PAYLOAD_MEGS, upstream default 100).
+  std::uint64_t max_payload_megs = 100;
+  // Request bodies above this many bytes go to a temp file, not memory.
+  std::uint64_t body_spill_bytes = 256 * 1024;
+
+  // Login throttling: logins waiting for a hashing worker beyond this are
+  // refused with 429, and an address with this many failed logins in the
+  // last minute waits until the minute is over.
+  unsigned login_max_pending = 16;
+  unsigned login_failures_per_minute = 10;
+
+  std::uint64_t max_payload_bytes() const { return max_payload_megs << 20; }
+  // Decompressed payloads may be three times the compressed limit (upstream).
+  std::uint64_t max_uncompressed_bytes() const { return max_payload_bytes() * 3; }
+};
+
+// A small board: two scheduler threads sharing one queue, few resident
+// users, small SQLite caches.
+profile pi_profile();
+// A many-core host: one scheduler thread per hardware thread, stealing.
+profile server_profile(unsigned hardware_threads);
+
+std::optional<profile> profile_by_name(std::string_view name, unsigned hardware_threads);
+
+// What the machine looks like, as read from /proc.
+struct machine_facts {
+  std::uint64_t total_ram_bytes = 0;
+  std::string model;                  // device-tree model or cpuinfo "Model"
+  unsigned hardware_threads = 1;
+};
+
+machine_facts read_machine_facts();
+
+struct detection {
+  profile chosen;
+  std::string reason; // logged at start
+};
+
+// RAM under 2 GiB or a Raspberry Pi model string picks `pi`; else `server`.
+// `requested` (from --profile or SYNC_PROFILE) overrides when non-empty;
+// an unknown name yields std::nullopt.
+std::optional<detection> detect_profile(const machine_facts& facts, std::string_view requested);
+
+} // namespace ankisync::profiles

@@ -1,0 +1,48 @@
+#include "protocol/admin_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace ankisync::protocol {
+
+namespace json = boost::json;
+
+namespace {
+
+json::string_view sv(const std::string& s) { return json::string_view(s.data(), s.size()); }
+
+json::object actor_object(const actor_snapshot& a) {
+  json::object o;
+  o["id"] = a.id;
+  o["kind"] = sv(a.kind);
+  o["user"] = sv(a.user);
+  o["mailbox_size"] = a.mailbox_size;
+  o["mailbox_high_water"] = a.mailbox_high_water;
+  o["processed"] = a.processed;
+  o["last_activity_ms"] = a.last_activity_ms;
+  o["session_state"] = sv(a.session_state);
+  return o;
+}
+
+} // namespace
+
+std::string encode_actor_list(const std::vector<actor_snapshot>& actors) {
+  json::array list;
+  list.reserve(actors.size());
+  for (const auto& a : actors) list.emplace_back(actor_object(a));
+  json::object root;
+  root["actors"] = std::move(list);
+  return json::serialize(root);
+}
+
+std::string encode_server_stats(const server_stats& s) {
+  json::object o;
+  o["resident_actors"] = s.resident_actors;
+  o["requests"] = s.requests;
+  o["errors"] = s.errors;
+  o["uptime_seconds"] = s.uptime_seconds;
+  o["rss_bytes"] = s.rss_bytes;
+  o["profile"] = sv(s.profile);
+  return json::serialize(o);
+}
+
+} // namespace ankisync::protocol

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ankisync::protocol {
+
+// One live actor as the admin endpoint shows it.
+struct actor_snapshot {
+  std::uint64_t id = 0;
+  std::string kind;            // gateway, registry, collection, admin
+  std::string user;            // collection actors only
+  std::int64_t mailbox_size = 0;
+  std::int64_t mailbox_high_water = 0;
+  std::uint64_t processed = 0;
+  std::int64_t last_activity_ms = 0; // Unix ms of the last message taken
+  std::string session_state;   // "none", "syncing", ...
+};
+
+struct server_stats {
+  std::uint64_t resident_actors = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;
+  double uptime_seconds = 0;
+  std::uint64_t rss_bytes = 0;
+  std::string profile;
+};
+
+std::string encode_actor_list(const std::vector<actor_snapshot>& actors);
+std::string encode_server_stats(const server_stats& stats);
+
+} // namespace ankisync::protocol

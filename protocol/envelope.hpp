@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "protocol/host_key.hpp"
+#include "protocol/methods.hpp"
+#include "protocol/sync_error.hpp"
+
+namespace ankisync::protocol {
+
+// Name of the v11 request header carrying the JSON envelope.
+inline constexpr std::string_view sync_header_name = "anki-sync";
+// Name of the v11 response header carrying the uncompressed body length.
+inline constexpr std::string_view original_size_header_name = "anki-original-size";
+
+// The `anki-sync` header of a v11 request: all four keys are required.
+struct sync_header {
+  std::uint8_t version = 0;   // "v"
+  std::string host_key;       // "k" ("" for hostKey)
+  std::string client_version; // "c"
+  std::string session_key;    // "s"
+};
+
+// Parses the header JSON. Errors: bad_request "bad sync header" when it is
+// not an object with the four keys of the right types; bad_request
+// "unsupported sync version: N" when v is outside 8..11.
+std::expected<sync_header, sync_error> parse_sync_header(std::string_view json);
+std::string encode_sync_header(const sync_header& h);
+
+// A request body as net/ received it: small bodies in memory, larger ones
+// spilled to a temp file that net/ owns and deletes after the reply.
+struct body_source {
+  std::string bytes;
+  std::string file; // non-empty: the body is in this file, `bytes` is empty
+};
+
+struct envelope_limits {
+  // Decompressed payloads stop at this many bytes (truncation, as upstream).
+  std::uint64_t max_uncompressed = 300ull << 20;
+};
+
+// Which of the two URL families a request came in on.
+enum class request_family { sync, media };
+
+// A decoded request, ready for the actor world: no HTTP, no JSON values.
+struct sync_request {
+  request_family family = request_family::sync;
+  sync_method method = sync_method::meta;          // when family == sync
+  media_method media = media_method::begin;        // when family == media
+  std::uint8_t version = 0;
+  bool legacy = false; // came as multipart (then version is always 10)
+  std::string host_key;
+  std::string session_key;
+  std::string client_version;
+  std::string client_ip;
+  // Decompressed payload (JSON for every method but upload).
+  std::string payload;
+  // Typed body for the methods decoded so far; monostate for the rest,
+  // whose phase code reads `payload`.
+  std::variant<std::monostate, host_key_request> body;
+};
+
+// Decodes a v11 request: header already parsed, body zstd-compressed.
+// Errors: bad_request on zstd failure or a body that is not valid for the
+// method (e.g. hostKey without "u"/"p").
+std::expected<sync_request, sync_error> decode_v11_request(request_family family,
+                                                           std::string_view method_name,
+                                                           const sync_header& header,
+                                                           const body_source& body,
+                                                           const envelope_limits& limits);
+
+// What the actor world answers to a request.
+struct sync_reply {
+  std::string body; // uncompressed: JSON, "OK", or raw bytes
+  std::string user; // who made the request, for the request log line
+};
+
+// The bytes that go on the wire for a successful reply.
+struct wire_body {
+  std::string bytes;
+  // Set for v11 replies: the value of anki-original-size.
+  std::uint64_t original_size = 0;
+  bool has_original_size = false;
+};
+
+// v >= 11: zstd of the body plus the original size; below: the raw body.
+wire_body encode_reply_body(const sync_reply& reply, std::uint8_t version);
+
+// Error bodies are never compressed. Upstream sends just the status digits;
+// we add the reason after them, which clients ignore and operators read.
+std::string error_body(int http_status, const sync_error& error);
+
+} // namespace ankisync::protocol

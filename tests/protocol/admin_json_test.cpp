@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include <set>
+#include <string>
+
+#include "protocol/admin_json.hpp"
+
+using namespace ankisync::protocol;
+namespace json = boost::json;
+
+namespace {
+
+std::set<std::string> keys_of(const json::object& o) {
+  std::set<std::string> keys;
+  for (const auto& kv : o) keys.insert(std::string(kv.key()));
+  return keys;
+}
+
+} // namespace
+
+TEST_CASE("actor list has one object per actor with every field", "[admin_json]") {
+  actor_snapshot a;
+  a.id = 18'000'000'000'000'000'000ull; // above INT64_MAX: must stay unsigned
+  a.kind = "collection";
+  a.user = "alice";
+  a.mailbox_size = 3;
+  a.mailbox_high_water = 17;
+  a.processed = 12345;
+  a.last_activity_ms = 1'700'000'000'123;
+  a.session_state = "syncing";
+  actor_snapshot b;
+  b.id = 2;
+  b.kind = "gateway";
+  b.session_state = "none";
+
+  const json::value v = json::parse(encode_actor_list({a, b}));
+  const json::object& root = v.as_object();
+  CHECK(keys_of(root) == std::set<std::string>{"actors"});
+  const json::array& list = root.at("actors").as_array();
+  REQUIRE(list.size() == 2);
+
+  const json::object& first = list[0].as_object();
+  CHECK(keys_of(first) == std::set<std::string>{"id", "kind", "user", "mailbox_size",
+                                                "mailbox_high_water", "processed",
+                                                "last_activity_ms", "session_state"});
+  CHECK(json::value_to<std::uint64_t>(first.at("id")) == a.id);
+  CHECK(first.at("kind").as_string() == "collection");
+  CHECK(first.at("user").as_string() == "alice");
+  CHECK(json::value_to<std::int64_t>(first.at("mailbox_size")) == 3);
+  CHECK(json::value_to<std::int64_t>(first.at("mailbox_high_water")) == 17);
+  CHECK(json::value_to<std::uint64_t>(first.at("processed")) == 12345);
+  CHECK(json::value_to<std::int64_t>(first.at("last_activity_ms")) == 1'700'000'000'123);
+  CHECK(first.at("session_state").as_string() == "syncing");
+
+  const json::object& second = list[1].as_object();
+  CHECK(json::value_to<std::uint64_t>(second.at("id")) == 2);
+  CHECK(second.at("kind").as_string() == "gateway");
+  CHECK(second.at("user").as_string() == "");
+}
+
+TEST_CASE("an empty actor list is an empty array", "[admin_json]") {
+  CHECK(encode_actor_list({}) == R"({"actors":[]})");
+}
+
+TEST_CASE("server stats carry every field", "[admin_json]") {
+  server_stats s;
+  s.resident_actors = 4;
+  s.requests = 1000;
+  s.errors = 7;
+  s.uptime_seconds = 86400.5;
+  s.rss_bytes = 52'428'800;
+  s.profile = "small\"box";
+
+  const json::value v = json::parse(encode_server_stats(s));
+  const json::object& o = v.as_object();
+  CHECK(keys_of(o) == std::set<std::string>{"resident_actors", "requests", "errors",
+                                            "uptime_seconds", "rss_bytes", "profile"});
+  CHECK(json::value_to<std::uint64_t>(o.at("resident_actors")) == 4);
+  CHECK(json::value_to<std::uint64_t>(o.at("requests")) == 1000);
+  CHECK(json::value_to<std::uint64_t>(o.at("errors")) == 7);
+  CHECK(o.at("uptime_seconds").to_number<double>() == Approx(86400.5));
+  CHECK(json::value_to<std::uint64_t>(o.at("rss_bytes")) == 52'428'800);
+  CHECK(o.at("profile").as_string() == "small\"box");
+}

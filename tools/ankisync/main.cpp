@@ -1,0 +1,80 @@
+// ankisync: a self-hosted Anki sync server. CLI11 is included here only
+// (it is slow to compile).
+#include <CLI/CLI.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "tools/ankisync/commands.hpp"
+
+namespace {
+
+// Logs go to stderr, so stdout carries only what a command prints for its
+// user (the first password, --dump-config, user lists). The level comes
+// from ANKISYNC_LOG: trace, debug, info (default), warn, error, off.
+void setup_logging() {
+  auto logger = spdlog::stderr_color_mt("ankisync");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::info);
+  if (const char* level = std::getenv("ANKISYNC_LOG"))
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace ankisync::app;
+  setup_logging();
+
+  CLI::App app{"ankisync: a self-hosted Anki sync server"};
+  app.require_subcommand(1);
+
+  serve_flags serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the sync server");
+  serve_cmd->add_option("--data", serve.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+  serve_cmd->add_option("--host", serve.host, "Address to listen on (default: $SYNC_HOST or 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "Port to listen on (default: $SYNC_PORT or 8080; 0 picks one)");
+  serve_cmd->add_option("--admin-host", serve.admin_host, "Admin endpoint address (default 127.0.0.1)");
+  serve_cmd->add_option("--admin-port", serve.admin_port, "Admin endpoint port (default 8081; 0 picks one)");
+  serve_cmd->add_option("--admin-token", serve.admin_token,
+                        "Token the admin endpoint requires (default: $ANKISYNC_ADMIN_TOKEN)");
+  serve_cmd->add_flag("--no-admin", serve.no_admin, "Do not open the admin endpoint");
+  serve_cmd->add_option("--profile", serve.profile, "pi or server (default: $SYNC_PROFILE or detected)")
+      ->check(CLI::IsMember({"pi", "server"}));
+  serve_cmd->add_option("--idle-eviction-ms", serve.idle_eviction_ms,
+                        "Close a user's collection after this long unused (overrides the profile)");
+  serve_cmd->add_option("--ready-file", serve.ready_file,
+                        "Write '<port> <admin port>' to this file once listening");
+  serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");
+
+  user_command user;
+  auto* user_cmd = app.add_subcommand("user", "Manage users (works while the server runs)");
+  user_cmd->require_subcommand(1);
+  user_cmd->add_option("--data", user.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+  auto* add = user_cmd->add_subcommand("add", "Add a user (password from --password or stdin)");
+  add->add_option("name", user.name)->required();
+  add->add_option("--password", user.password, "Password (else read from stdin)");
+  auto* passwd = user_cmd->add_subcommand("passwd", "Change a user's password; logs out all devices");
+  passwd->add_option("name", user.name)->required();
+  passwd->add_option("--password", user.password, "Password (else read from stdin)");
+  auto* remove = user_cmd->add_subcommand("remove", "Remove a user (the data folder is kept)");
+  remove->add_option("name", user.name)->required();
+  user_cmd->add_subcommand("list", "List users");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed())
+    return run_serve(serve);
+  if (add->parsed())
+    user.what = user_command::action::add;
+  else if (passwd->parsed())
+    user.what = user_command::action::passwd;
+  else if (remove->parsed())
+    user.what = user_command::action::remove;
+  else
+    user.what = user_command::action::list;
+  return run_user_command(user);
+}

@@ -1,0 +1,155 @@
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime.hpp"
+#include "net/admin_routes.hpp"
+#include "net/http_server.hpp"
+#include "net/sync_routes.hpp"
+#include "storage/password_hash.hpp"
+#include "storage/users_db.hpp"
+#include "tools/ankisync/commands.hpp"
+
+namespace ankisync::app {
+namespace {
+
+std::string random_password() {
+  static constexpr char alphabet[] =
+      "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  unsigned char bytes[20];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string out;
+  for (unsigned char b : bytes)
+    out += alphabet[b % (sizeof alphabet - 1)];
+  return out;
+}
+
+// A first start with no users at all must still be usable, but never with
+// a password anyone could know: make one up and show it once.
+bool bootstrap_first_user(storage::users_db& db) {
+  auto users = db.list_users();
+  if (!users) {
+    spdlog::error("cannot read users: {}", users.error().message);
+    return false;
+  }
+  if (!users->empty())
+    return true;
+  const std::string name = "user";
+  const auto password = random_password();
+  if (auto added = db.add_user(name, storage::hash_password(password)); !added) {
+    spdlog::error("cannot create the first user: {}", added.error().message);
+    return false;
+  }
+  std::cout << "No users yet: created user '" << name << "' with password '" << password
+            << "'.\nIt is shown only this once; change it with: ankisync user passwd " << name
+            << std::endl;
+  return true;
+}
+
+bool write_ready_file(const std::string& path, std::uint16_t port, std::uint16_t admin_port) {
+  // Written under another name and renamed, so a reader never sees half.
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial);
+    out << port << " " << admin_port << "\n";
+    if (!out)
+      return false;
+  }
+  return std::rename(partial.c_str(), path.c_str()) == 0;
+}
+
+} // namespace
+
+int run_serve(const serve_flags& flags) {
+  auto config = resolve_config(flags);
+  if (!config) {
+    spdlog::error("{}", config.error());
+    return 2;
+  }
+  if (flags.dump_config) {
+    std::cout << dump_config(*config);
+    return 0;
+  }
+  const auto& c = *config;
+  spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
+
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data folder {}: {}", c.data_dir.string(), ec.message());
+    return 1;
+  }
+  {
+    auto db = storage::users_db::open(c.users_db_file());
+    if (!db) {
+      spdlog::error("cannot open {}: {}", c.users_db_file().string(), db.error().message);
+      return 1;
+    }
+    if (auto synced = db->sync_env_users(c.env_users, storage::default_pbkdf2_rounds); !synced) {
+      spdlog::error("SYNC_USER entries: {}", synced.error().message);
+      return 2;
+    }
+    if (!bootstrap_first_user(*db))
+      return 1;
+  }
+
+  // Signals are taken by sigwait below; every thread started from here on
+  // inherits the mask, so none of them is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  net::http_server server(c.profile.io_threads);
+  actors::runtime_options ro;
+  ro.profile = c.profile;
+  ro.data_dir = c.data_dir;
+  ro.users_db_file = c.users_db_file();
+  ro.counters = &server.counters();
+  ro.idle_eviction = c.idle_eviction_override;
+  actors::runtime runtime(ro);
+
+  net::listener_limits limits;
+  limits.max_body_bytes = c.profile.max_payload_bytes();
+  limits.spill_bytes = c.profile.body_spill_bytes;
+  limits.spill_dir = c.spill_dir();
+  protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
+
+  auto port = server.listen("sync", c.host, c.port, limits,
+                            net::make_sync_routes(runtime.sync_backend(), envelope));
+  if (!port) {
+    spdlog::error("{}", port.error());
+    return 1;
+  }
+  std::uint16_t admin_port = 0;
+  if (c.admin_enabled) {
+    net::listener_limits admin_limits;
+    admin_limits.max_body_bytes = 64 * 1024;
+    admin_limits.spill_dir = c.spill_dir();
+    auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
+                               net::make_admin_routes(runtime.admin_backend(), c.admin_token));
+    if (!bound) {
+      spdlog::error("admin endpoint: {}", bound.error());
+      return 1;
+    }
+    admin_port = *bound;
+  }
+  server.start();
+  spdlog::info("listening on {}:{}{}", c.host, *port,
+               c.admin_enabled ? fmt::format(", admin on {}:{}", c.admin_host, admin_port) : "");
+  if (!c.ready_file.empty() && !write_ready_file(c.ready_file, *port, admin_port))
+    spdlog::warn("cannot write ready file {}", c.ready_file);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("shutting down ({})", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop();
+  runtime.shutdown();
+  return 0;
+}
+
+} // namespace ankisync::app

@@ -1,0 +1,143 @@
+#include "tools/ankisync/server_config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+#include "storage/username.hpp"
+
+namespace ankisync::app {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  if (const char* v = std::getenv(name))
+    return std::string(v);
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<T> parse_number(const std::string& text) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+std::expected<std::vector<storage::env_user>, std::string> read_env_users(bool hashed) {
+  std::vector<storage::env_user> users;
+  // As upstream: SYNC_USER1, SYNC_USER2, ... up to the first gap.
+  for (int i = 1;; ++i) {
+    const std::string var = "SYNC_USER" + std::to_string(i);
+    auto value = env(var.c_str());
+    if (!value)
+      break;
+    auto colon = value->find(':');
+    if (colon == std::string::npos)
+      return std::unexpected(var + " must be username:password");
+    storage::env_user u;
+    u.name = value->substr(0, colon);
+    u.secret = value->substr(colon + 1);
+    u.hashed = hashed;
+    u.env_value = *value;
+    if (auto problem = storage::username_problem(u.name); !problem.empty())
+      return std::unexpected(var + ": username '" + u.name + "' " + problem);
+    users.push_back(std::move(u));
+  }
+  return users;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+} // namespace
+
+std::filesystem::path resolve_data_dir(const std::string& flag) {
+  if (!flag.empty())
+    return flag;
+  if (auto base = env("SYNC_BASE"); base && !base->empty())
+    return *base;
+  return "data";
+}
+
+std::expected<server_config, std::string> resolve_config(const serve_flags& flags) {
+  server_config c;
+  c.data_dir = resolve_data_dir(flags.data_dir);
+
+  c.host = !flags.host.empty() ? flags.host : env("SYNC_HOST").value_or("127.0.0.1");
+  if (flags.port) {
+    c.port = *flags.port;
+  } else if (auto p = env("SYNC_PORT")) {
+    auto port = parse_number<std::uint16_t>(*p);
+    if (!port)
+      return std::unexpected("SYNC_PORT must be a port number, not '" + *p + "'");
+    c.port = *port;
+  }
+
+  c.admin_enabled = !flags.no_admin;
+  c.admin_host = flags.admin_host;
+  c.admin_port = flags.admin_port.value_or(8081);
+  c.admin_token =
+      !flags.admin_token.empty() ? flags.admin_token : env("ANKISYNC_ADMIN_TOKEN").value_or("");
+  if (c.admin_enabled && c.admin_token.empty() && !is_loopback(c.admin_host))
+    return std::unexpected("the admin endpoint may listen on " + c.admin_host +
+                           " only with a token (--admin-token or ANKISYNC_ADMIN_TOKEN)");
+
+  auto requested = !flags.profile.empty() ? flags.profile : env("SYNC_PROFILE").value_or("");
+  auto detected = profiles::detect_profile(profiles::read_machine_facts(), requested);
+  if (!detected)
+    return std::unexpected("unknown profile '" + requested + "' (use pi or server)");
+  c.profile = std::move(detected->chosen);
+  c.profile_reason = std::move(detected->reason);
+
+  if (auto megs = env("MAX_SYNC_PAYLOAD_MEGS")) {
+    auto value = parse_number<std::uint64_t>(*megs);
+    if (!value || *value == 0)
+      return std::unexpected("MAX_SYNC_PAYLOAD_MEGS must be a positive whole number, not '" +
+                             *megs + "'");
+    c.profile.max_payload_megs = *value;
+  }
+
+  c.passwords_hashed = env("PASSWORDS_HASHED").has_value();
+  auto users = read_env_users(c.passwords_hashed);
+  if (!users)
+    return std::unexpected(users.error());
+  c.env_users = std::move(*users);
+
+  if (flags.idle_eviction_ms)
+    c.idle_eviction_override = std::chrono::milliseconds(*flags.idle_eviction_ms);
+  c.ready_file = flags.ready_file;
+  return c;
+}
+
+std::string dump_config(const server_config& c) {
+  const auto& p = c.profile;
+  std::ostringstream o;
+  o << "data_dir = " << c.data_dir.string() << "\n"
+    << "listen = " << c.host << ":" << c.port << "\n"
+    << "admin.listen = "
+    << (c.admin_enabled ? c.admin_host + ":" + std::to_string(c.admin_port) : "off") << "\n"
+    << "admin.token = " << (c.admin_token.empty() ? "(none)" : "(set)") << "\n"
+    << "profile = " << p.name << " (" << c.profile_reason << ")\n"
+    << "scheduler.policy = " << p.scheduler_policy << "\n"
+    << "scheduler.threads = " << p.scheduler_threads << "\n"
+    << "io.threads = " << p.io_threads << "\n"
+    << "blocking.threads = " << p.blocking_threads << "\n"
+    << "users.max_resident = " << p.max_resident_users << "\n"
+    << "users.idle_eviction_ms = "
+    << c.idle_eviction_override.value_or(p.idle_eviction).count() << "\n"
+    << "session.idle_timeout_ms = " << p.session_idle_timeout.count() << "\n"
+    << "sqlite.cache_kib = " << p.sqlite_cache_kib << "\n"
+    << "sqlite.mmap_bytes = " << p.sqlite_mmap_bytes << "\n"
+    << "payload.max_megs = " << p.max_payload_megs << "\n"
+    << "payload.max_uncompressed_bytes = " << p.max_uncompressed_bytes() << "\n"
+    << "payload.spill_bytes = " << p.body_spill_bytes << "\n"
+    << "login.max_pending = " << p.login_max_pending << "\n"
+    << "login.failures_per_minute = " << p.login_failures_per_minute << "\n"
+    << "passwords_hashed = " << (c.passwords_hashed ? "yes" : "no") << "\n"
+    << "env_users = " << c.env_users.size() << "\n";
+  return o.str();
+}
+
+} // namespace ankisync::app

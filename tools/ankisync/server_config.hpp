@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profiles/profile.hpp"
+#include "storage/users_db.hpp"
+
+namespace ankisync::app {
+
+// Settings from the command line, before environment and defaults.
+struct serve_flags {
+  std::string data_dir;
+  std::string host;
+  std::optional<std::uint16_t> port;
+  std::string admin_host = "127.0.0.1";
+  std::optional<std::uint16_t> admin_port;
+  std::string admin_token;
+  bool no_admin = false;
+  std::string profile;
+  std::optional<std::int64_t> idle_eviction_ms;
+  std::string ready_file;
+  bool dump_config = false;
+};
+
+// The effective configuration: flags over the official server's SYNC_*
+// variables over our defaults, with the profile resolved.
+struct server_config {
+  std::filesystem::path data_dir;
+  std::string host;
+  std::uint16_t port = 8080;
+  bool admin_enabled = true;
+  std::string admin_host;
+  std::uint16_t admin_port = 8081;
+  std::string admin_token;
+  profiles::profile profile;
+  std::string profile_reason;
+  bool passwords_hashed = false;
+  std::vector<storage::env_user> env_users;
+  std::optional<std::chrono::milliseconds> idle_eviction_override;
+  std::string ready_file;
+
+  std::filesystem::path users_db_file() const { return data_dir / "users.db"; }
+  // Request bodies spill here; the dot keeps it apart from user folders.
+  std::filesystem::path spill_dir() const { return data_dir / ".tmp"; }
+};
+
+// Reads SYNC_USERn, SYNC_BASE, SYNC_HOST, SYNC_PORT, SYNC_PROFILE,
+// PASSWORDS_HASHED, MAX_SYNC_PAYLOAD_MEGS, ANKISYNC_ADMIN_TOKEN.
+// Errors are sentences for the operator.
+std::expected<server_config, std::string> resolve_config(const serve_flags& flags);
+
+// The data folder alone, for `ankisync user ...`.
+std::filesystem::path resolve_data_dir(const std::string& flag);
+
+// key = value lines, every effective setting (the admin token masked).
+std::string dump_config(const server_config& config);
+
+} // namespace ankisync::app

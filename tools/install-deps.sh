@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package ankisync needs to build, test and run.
+# Idempotent: packages already present are skipped by apt-get.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libcaf-dev
+  libboost1.81-dev libboost-json1.81-dev
+  libprotobuf-dev protobuf-compiler
+  libspdlog-dev
+  librapidcheck-dev catch2
+  libzstd-dev zstd
+  libzip-dev zipcmp zipmerge ziptool
+  libcli11-dev
+  libssl-dev
+  libsqlite3-dev sqlite3
+  zlib1g-dev
+  curl python3
+)
+
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
