@@ -282,8 +282,9 @@ private:
 } // namespace
 
 struct http_server::impl {
-  explicit impl(unsigned threads)
-      : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads) {}
+  impl(unsigned threads, request_counters& counters)
+      : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads),
+        counters(counters) {}
   asio::io_context ioc;
   // Keeps run() from returning while an actor is still working on a reply
   // and no socket operation is pending.
@@ -291,11 +292,11 @@ struct http_server::impl {
   unsigned thread_count;
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<acceptor_loop>> acceptors;
-  request_counters counters;
+  request_counters& counters;
 };
 
-http_server::http_server(unsigned io_threads)
-    : impl_(std::make_unique<impl>(std::max(1u, io_threads))) {}
+http_server::http_server(unsigned io_threads, request_counters& counters)
+    : impl_(std::make_unique<impl>(std::max(1u, io_threads), counters)) {}
 
 http_server::~http_server() { stop(); }
 
@@ -333,7 +334,5 @@ void http_server::stop() {
       t.join();
   impl_->threads.clear();
 }
-
-request_counters& http_server::counters() { return impl_->counters; }
 
 } // namespace ankisync::net

@@ -32,7 +32,8 @@ struct request_counters {
 // Several listeners share the threads. Beast lives only in the .cpp.
 class http_server {
 public:
-  explicit http_server(unsigned io_threads);
+  // `counters` must outlive the server.
+  http_server(unsigned io_threads, request_counters& counters);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
@@ -47,8 +48,6 @@ public:
   void start();
   // Stops accepting and joins the I/O threads.
   void stop();
-
-  request_counters& counters();
 
 private:
   struct impl;

@@ -104,14 +104,17 @@ int run_serve(const serve_flags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  net::http_server server(c.profile.io_threads);
+  net::request_counters counters;
   actors::runtime_options ro;
   ro.profile = c.profile;
   ro.data_dir = c.data_dir;
   ro.users_db_file = c.users_db_file();
-  ro.counters = &server.counters();
+  ro.counters = &counters;
   ro.idle_eviction = c.idle_eviction_override;
   actors::runtime runtime(ro);
+  // Declared after the runtime so it is destroyed first: its handlers hold
+  // actor handles, and tearing down the actor system waits for the last one.
+  net::http_server server(c.profile.io_threads, counters);
 
   net::listener_limits limits;
   limits.max_body_bytes = c.profile.max_payload_bytes();
