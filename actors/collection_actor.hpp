@@ -2,11 +2,15 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
+#include "actors/sync/phases.hpp"
+#include "actors/sync/session.hpp"
 #include "profiles/profile.hpp"
+#include "storage/collection.hpp"
 
 namespace ankisync::actors {
 
@@ -18,21 +22,42 @@ struct collection_config {
 
 // Owns one user's folder: the collection file and (later) media. Only this
 // actor touches those files, and it takes one message at a time, so that
-// user's syncs and media transfers are serialized without locks.
+// user's syncs and media transfers are serialized without locks. It holds
+// the user's sync session: its transaction is open from `start` to
+// `finish`, rolled back on abort, on any failed step, after the profile's
+// session idle time, and when the actor stops.
 class collection_actor : public metered_actor {
 public:
   collection_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                    collection_config config);
 
   caf::behavior make_behavior() override;
+  void on_exit() override;
 
 private:
+  using result = std::expected<std::string, protocol::sync_error>;
+
   sync_result_msg on_request(user_request_msg& msg);
+  result dispatch(const protocol::sync_request& req);
+  result on_meta(const protocol::sync_request& req);
+  result on_start(const protocol::sync_request& req);
+  result on_abort(const protocol::sync_request& req);
+  result on_step(const protocol::sync_request& req);
+  result run_step(const protocol::sync_request& req, sync::sync_session& session);
   void on_evict();
-  bool session_open() const { return false; }
+  void on_session_timeout(std::uint64_t generation);
+
+  // The user's collection, opened on first use.
+  std::expected<storage::collection*, protocol::sync_error> open_collection();
+  // Drops the session, rolling back whatever it wrote.
+  void end_session(const char* why);
+  void refresh_committed_state();
 
   collection_config config_;
-  std::string folder_error_; // set when the user's folder could not be made
+  std::optional<storage::collection> col_;
+  std::optional<sync::committed_state> committed_;
+  std::optional<sync::sync_session> session_;
+  std::uint64_t session_generation_ = 0;
 };
 
 } // namespace ankisync::actors

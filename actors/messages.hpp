@@ -50,6 +50,11 @@ struct evict_refused_msg {
 // registry -> itself: time to look for idle actors.
 struct eviction_tick_msg {};
 
+// collection -> itself: is the sync session of this generation abandoned?
+struct session_timeout_msg {
+  std::uint64_t generation = 0;
+};
+
 // net -> admin.
 struct admin_query_msg {
   net::admin_query query;
@@ -72,6 +77,11 @@ typename Inspector::result_type inspect(Inspector& f, eviction_tick_msg&) {
   return f(caf::meta::type_name("eviction_tick_msg"));
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_timeout_msg& x) {
+  return f(caf::meta::type_name("session_timeout_msg"), x.generation);
+}
+
 } // namespace ankisync::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(ankisync, caf::first_custom_type_id)
@@ -83,6 +93,7 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_refused_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::eviction_tick_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::admin_query_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::session_timeout_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)

@@ -72,14 +72,15 @@ private:
       return close();
     started_ = std::chrono::steady_clock::now();
     bytes_in_ = bytes;
+    // A declared length past the limit is refused before reading a byte:
+    // Beast reports it while parsing the header.
+    if (ec == http::error::body_limit)
+      return fail_early(413, "request body exceeds the payload limit");
     if (ec) {
       const int status = ec == http::error::header_limit ? 431 : 400;
       return fail_early(status, "malformed HTTP request: " + ec.message());
     }
     auto& req = parser_->get();
-    // A declared length past the limit is refused before reading a byte.
-    if (auto len = parser_->content_length(); len && *len > listener_->limits.max_body_bytes)
-      return fail_early(413, "request body exceeds the payload limit");
     req.body().configure(listener_->limits.spill_bytes, listener_->limits.spill_dir);
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);

@@ -115,10 +115,10 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
   req->client_version = header.client_version;
   req->payload = std::move(*payload);
 
-  if (family == request_family::sync && req->method == sync_method::host_key) {
-    auto login = decode_host_key_request(req->payload);
-    if (!login) return std::unexpected(login.error());
-    req->body = std::move(*login);
+  if (family == request_family::sync) {
+    auto typed = decode_sync_body(req->method, req->payload);
+    if (!typed) return std::unexpected(typed.error());
+    req->body = std::move(*typed);
   }
   return req;
 }

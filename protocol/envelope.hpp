@@ -8,6 +8,7 @@
 
 #include "protocol/host_key.hpp"
 #include "protocol/methods.hpp"
+#include "protocol/sync_body.hpp"
 #include "protocol/sync_error.hpp"
 
 namespace ankisync::protocol {
@@ -59,14 +60,14 @@ struct sync_request {
   std::string client_ip;
   // Decompressed payload (JSON for every method but upload).
   std::string payload;
-  // Typed body for the methods decoded so far; monostate for the rest,
-  // whose phase code reads `payload`.
-  std::variant<std::monostate, host_key_request> body;
+  // Typed body of every /sync method (see decode_sync_body); monostate for
+  // upload, whose phase code reads `payload`, and for media methods.
+  request_body body;
 };
 
 // Decodes a v11 request: header already parsed, body zstd-compressed.
 // Errors: bad_request on zstd failure or a body that is not valid for the
-// method (e.g. hostKey without "u"/"p").
+// method (e.g. hostKey without "u"/"p", chunk with anything but {}).
 std::expected<sync_request, sync_error> decode_v11_request(request_family family,
                                                            std::string_view method_name,
                                                            const sync_header& header,

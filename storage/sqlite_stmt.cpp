@@ -98,6 +98,15 @@ result<void> sqlite_stmt::bind_null(int index) {
   return {};
 }
 
+result<void> sqlite_stmt::bind_blob(int index, std::string_view bytes) {
+  // A null pointer would bind SQL NULL, so point at something even when empty.
+  static const char empty = 0;
+  const void* p = bytes.empty() ? &empty : bytes.data();
+  int rc = sqlite3_bind_blob64(stmt_, index, p, bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, "bind"));
+  return {};
+}
+
 result<bool> sqlite_stmt::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -122,6 +131,14 @@ std::string sqlite_stmt::text(int column) const {
 std::optional<std::string> sqlite_stmt::optional_text(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
   return text(column);
+}
+
+std::optional<std::string> sqlite_stmt::blob(int column) const {
+  if (sqlite3_column_type(stmt_, column) != SQLITE_BLOB) return std::nullopt;
+  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+  if (p == nullptr) return std::string(); // zero-length blob
+  return std::string(p, n);
 }
 
 std::int64_t sqlite_stmt::int64(int column) const {

@@ -31,6 +31,10 @@ public:
   result<void> bind(int index, std::string_view text);
   result<void> bind(int index, std::int64_t value);
   result<void> bind_null(int index);
+  // Binds bytes as a BLOB. Empty bytes still bind a zero-length blob, not
+  // NULL: Anki's protobuf columns are NOT NULL and an all-default message
+  // encodes to zero bytes.
+  result<void> bind_blob(int index, std::string_view bytes);
 
   // Binds the arguments to parameters 1, 2, ... in order.
   template <class... Args>
@@ -49,6 +53,9 @@ public:
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::int64_t int64(int column) const;
+  // The column's bytes if it holds a BLOB; nullopt for any other type, so a
+  // caller can refuse TEXT where Anki stores protobuf.
+  std::optional<std::string> blob(int column) const;
 
 private:
   sqlite_stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}

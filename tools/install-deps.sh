@@ -16,6 +16,8 @@ packages=(
   libssl-dev
   libsqlite3-dev sqlite3
   zlib1g-dev
+  libicu-dev
+  unicode-data
   curl python3
 )
 

@@ -142,7 +142,7 @@ TEST_CASE("v11 hostKey request without a password is a bad request", "[envelope]
   CHECK_THAT(r.error().message, Catch::Contains("\"p\""));
 }
 
-TEST_CASE("other v11 methods keep the raw payload only", "[envelope]") {
+TEST_CASE("v11 meta request carries the typed body", "[envelope]") {
   const std::string json = R"({"v":11,"cv":"26.02"})";
   sync_header h = v11_header();
   h.version = 10; // whatever the header says is passed on
@@ -151,7 +151,49 @@ TEST_CASE("other v11 methods keep the raw payload only", "[envelope]") {
   CHECK(r->method == sync_method::meta);
   CHECK(r->version == 10);
   CHECK(r->payload == json);
+  REQUIRE(std::holds_alternative<meta_request>(r->body));
+  CHECK(std::get<meta_request>(r->body).v == 11);
+  CHECK(std::get<meta_request>(r->body).cv == "26.02");
+}
+
+TEST_CASE("v11 upload keeps the raw payload only", "[envelope]") {
+  const std::string file = std::string("SQLite format 3\0", 16) + "not json";
+  auto r = decode_v11_request(request_family::sync, "upload", v11_header(), zbody(file), {});
+  REQUIRE(r);
+  CHECK(r->method == sync_method::upload);
+  CHECK(r->payload == file);
   CHECK(std::holds_alternative<std::monostate>(r->body));
+}
+
+TEST_CASE("v11 stateful methods carry their typed bodies", "[envelope]") {
+  auto start = decode_v11_request(request_family::sync, "start", v11_header(),
+                                  zbody(R"({"minUsn":3,"lnewer":false,"graves":null})"), {});
+  REQUIRE(start);
+  REQUIRE(std::holds_alternative<start_request>(start->body));
+  CHECK(std::get<start_request>(start->body).min_usn == 3);
+
+  auto chunk = decode_v11_request(request_family::sync, "chunk", v11_header(), zbody("{}"), {});
+  REQUIRE(chunk);
+  CHECK(std::holds_alternative<empty_request>(chunk->body));
+
+  auto apply = decode_v11_request(request_family::sync, "applyChunk", v11_header(),
+                                  zbody(R"({"chunk":{"done":true}})"), {});
+  REQUIRE(apply);
+  REQUIRE(std::holds_alternative<apply_chunk_request>(apply->body));
+  CHECK(std::get<apply_chunk_request>(apply->body).chunk.done);
+}
+
+TEST_CASE("v11 chunk with {\"x\":1} is a bad request (B2)", "[envelope]") {
+  auto r = decode_v11_request(request_family::sync, "chunk", v11_header(), zbody(R"({"x":1})"), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == error_code::bad_request);
+  CHECK_THAT(r.error().message, Catch::StartsWith("bad chunk body: "));
+}
+
+TEST_CASE("v11 finish with an empty (compressed) payload is a bad request", "[envelope]") {
+  auto r = decode_v11_request(request_family::sync, "finish", v11_header(), zbody(""), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == error_code::bad_request);
 }
 
 TEST_CASE("media family uses media method names", "[envelope]") {

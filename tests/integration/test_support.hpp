@@ -1,0 +1,57 @@
+#pragma once
+
+// Small helpers shared by the integration tests.
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "tests/integration/server_process.hpp"
+
+namespace ankisync::integration {
+
+// The official server's derived host key for SYNC_USER1=user:pass
+// (sha1 of "user:pass" as upstream computes it).
+inline constexpr const char* user_pass_host_key = "b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d";
+
+// Polls `done` every 20 ms until it holds or `timeout` passes.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (done())
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+inline client::http_request get(std::string target, client::header_list headers = {}) {
+  return client::http_request{"GET", std::move(target), std::move(headers), {}};
+}
+
+inline client::http_request post(std::string target, std::string body,
+                                 client::header_list headers = {}) {
+  return client::http_request{"POST", std::move(target), std::move(headers), std::move(body)};
+}
+
+// Parses a JSON text; throws (failing the test) when it is not JSON.
+inline boost::json::value parse_json(const std::string& text) { return boost::json::parse(text); }
+
+inline bool is_number(const boost::json::value& v) {
+  return v.is_int64() || v.is_uint64() || v.is_double();
+}
+
+inline double as_number(const boost::json::value& v) {
+  if (v.is_int64())
+    return static_cast<double>(v.get_int64());
+  if (v.is_uint64())
+    return static_cast<double>(v.get_uint64());
+  return v.get_double();
+}
+
+} // namespace ankisync::integration

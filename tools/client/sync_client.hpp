@@ -1,0 +1,67 @@
+#pragma once
+
+// The client side of the v11 sync envelope: what an Anki desktop client
+// puts on the wire and checks on the way back. The reference sync client
+// grows from here; today the integration tests use it.
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "tools/client/http_client.hpp"
+
+namespace ankisync::client {
+
+// Which URL family a method lives under.
+enum class sync_family { sync, media }; // /sync/<m>, /msync/<m>
+
+struct sync_client_options {
+  http_client_options http;
+  std::uint8_t version = 11;                        // "v" of the anki-sync header
+  std::string client_version = "ankisync-client,0.1.0,linux"; // "c"
+};
+
+struct sync_response {
+  int status = 0;
+  // 200: the decompressed body. Otherwise the raw body (error bodies are
+  // never compressed), e.g. "403 wrong username or password".
+  std::string body;
+  header_list headers;
+  bool ok() const { return status == 200; }
+};
+
+struct login_response {
+  int status = 0;
+  std::string host_key; // set when status is 200
+  std::string body;     // the decompressed reply on 200, the raw body otherwise
+  bool ok() const { return status == 200; }
+};
+
+class sync_client {
+public:
+  sync_client(std::string host, std::uint16_t port, sync_client_options options = {});
+
+  // POSTs `json_body`, zstd-compressed, to /sync/<method> (or /msync/<method>)
+  // with an anki-sync header carrying the keys. A 200 reply must carry
+  // anki-original-size equal to the decompressed length. Errors: transport
+  // failures and replies that break the envelope, as sentences.
+  std::expected<sync_response, std::string> call(std::string_view method,
+                                                 std::string_view json_body,
+                                                 std::string_view host_key = {},
+                                                 std::string_view session_key = {},
+                                                 sync_family family = sync_family::sync);
+
+  // /sync/hostKey with {"u","p"}: the host key on 200, else the status.
+  std::expected<login_response, std::string> login(std::string_view user,
+                                                   std::string_view password);
+
+  http_client& http() { return http_; }
+
+private:
+  http_client http_;
+  sync_client_options options_;
+};
+
+} // namespace ankisync::client
