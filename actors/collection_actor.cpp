@@ -4,10 +4,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <system_error>
 
 #include "protocol/empty.hpp"
+#include "protocol/version.hpp"
+#include "protocol/zstd_file.hpp"
+#include "storage/full_sync.hpp"
 
 namespace ankisync::actors {
 namespace {
@@ -24,6 +30,30 @@ std::int64_t now_ms() {
 
 std::unexpected<protocol::sync_error> error(error_code code, std::string message) {
   return std::unexpected(make_error(code, std::move(message)));
+}
+
+// Answers the official server gives a full upload, with status 200: the
+// client shows any text other than OK to the user.
+constexpr const char* upload_ok = "OK";
+constexpr const char* upload_corrupt =
+    "Your upload was corrupt. Please use Check Database, or restore from backup.";
+constexpr const char* upload_too_large = "collection exceeds size limit";
+
+// Temp files of full syncs live in the user's folder, so the final rename
+// stays on one filesystem. The dot keeps them apart from real files.
+constexpr std::string_view upload_prefix = ".upload-";
+constexpr std::string_view download_prefix = ".download-";
+
+std::filesystem::path temp_name(const std::filesystem::path& folder, std::string_view prefix) {
+  static std::atomic<std::uint64_t> counter{0};
+  return folder / (std::string(prefix) + std::to_string(::getpid()) + "-" +
+                   std::to_string(counter.fetch_add(1)) + "-" + std::to_string(now_ms()));
+}
+
+blocking_result job_failed(error_code code, std::string message) {
+  blocking_result r;
+  r.error = make_error(code, std::move(message));
+  return r;
 }
 
 // The typed body net/ decoded for this method; a mismatch is a bug in the
@@ -43,11 +73,27 @@ collection_actor::collection_actor(caf::actor_config& cfg,
                                    std::shared_ptr<metrics_registry> metrics,
                                    collection_config config)
     : metered_actor(cfg, std::move(metrics), "collection", config.user),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  remove_leftover_temp_files();
+}
+
+void collection_actor::remove_leftover_temp_files() {
+  // A crash in the middle of a full sync leaves its temp file; nothing
+  // else can own it, since only this actor writes this folder.
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(config_.folder, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.starts_with(upload_prefix) || name.starts_with(download_prefix)) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
+}
 
 caf::behavior collection_actor::make_behavior() {
   return {
-      [this](user_request_msg& msg) { return on_request(msg); },
+      [this](user_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
       [this](evict_msg) { on_evict(); },
       [this](const session_timeout_msg& msg) { on_session_timeout(msg.generation); },
   };
@@ -60,14 +106,165 @@ void collection_actor::on_exit() {
   metered_actor::on_exit();
 }
 
-sync_result_msg collection_actor::on_request(user_request_msg& msg) {
+caf::result<sync_result_msg> collection_actor::on_request(user_request_msg& msg) {
   const auto& req = msg.request;
   if (req.family == protocol::request_family::media)
-    return {error(error_code::server_error, "media sync is not implemented yet")};
+    return sync_result_msg{error(error_code::server_error, "media sync is not implemented yet")};
+  if (req.method == sync_method::upload)
+    return on_upload(req);
+  if (req.method == sync_method::download)
+    return on_download(req);
   auto body = dispatch(req);
   if (!body)
-    return {std::unexpected(std::move(body.error()))};
-  return {protocol::sync_reply{std::move(*body), config_.user}};
+    return sync_result_msg{std::unexpected(std::move(body.error()))};
+  return sync_result_msg{protocol::sync_reply{std::move(*body), config_.user, {}, 0}};
+}
+
+void collection_actor::run_blocking(std::function<blocking_result()> job,
+                                    std::function<void(blocking_result&)> then) {
+  request(config_.workers, caf::infinite, blocking_job_msg{std::move(job)})
+      .await([then](blocking_result& r) { then(r); },
+             [then](caf::error& e) {
+               auto r = job_failed(error_code::server_error,
+                                   "blocking job failed: " + caf::to_string(e));
+               then(r);
+             });
+}
+
+caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_request& req) {
+  // An upload replaces everything a running session would write.
+  if (session_)
+    end_session("a full upload replaces the collection");
+  std::error_code ec;
+  std::filesystem::create_directories(config_.folder, ec);
+  const auto temp = temp_name(config_.folder, upload_prefix);
+  const auto limit = config_.profile.max_uncompressed_bytes();
+  auto rp = make_response_promise();
+  // Decompressing and checking a large collection takes seconds: it runs
+  // on the blocking pool while this actor waits, keeping this user's order.
+  run_blocking(
+      [body = req.upload_body, temp, limit]() {
+        auto remove_temp = [&] {
+          std::error_code ignored;
+          std::filesystem::remove(temp, ignored);
+        };
+        auto decoded = protocol::zstd_decompress_to_file(body.bytes, body.file, temp.string(), limit);
+        if (!decoded) {
+          remove_temp();
+          blocking_result r;
+          r.error = decoded.error();
+          return r;
+        }
+        blocking_result r;
+        r.ok = true;
+        if (decoded->hit_limit || decoded->size >= limit) {
+          remove_temp();
+          r.value = upload_too_large;
+          return r;
+        }
+        if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
+          remove_temp();
+          spdlog::info("uploaded collection rejected: {}", valid.error().message);
+          r.value = upload_corrupt;
+          return r;
+        }
+        r.value = upload_ok;
+        return r;
+      },
+      [this, rp, temp](blocking_result& r) mutable {
+        if (!r.ok) {
+          rp.deliver(sync_result_msg{std::unexpected(r.error)});
+          return;
+        }
+        if (r.value == upload_ok) {
+          // Our connection must be closed before its file is replaced.
+          col_.reset();
+          committed_.reset();
+          if (auto replaced =
+                  storage::replace_collection_file(temp, config_.folder / "collection.anki2");
+              !replaced) {
+            std::error_code ignored;
+            std::filesystem::remove(temp, ignored);
+            rp.deliver(sync_result_msg{
+                error(error_code::server_error, "storing the upload: " + replaced.error().message)});
+            return;
+          }
+        }
+        rp.deliver(sync_result_msg{protocol::sync_reply{r.value, config_.user, {}, 0}});
+      });
+  return rp;
+}
+
+caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_request& req) {
+  if (session_)
+    end_session("a full download was requested");
+  if (!protocol::version::uses_zstd(req.version))
+    return sync_result_msg{
+        error(error_code::server_error, "schema-11 downloads for legacy clients are not implemented yet")};
+  auto col = open_collection();
+  if (!col)
+    return sync_result_msg{std::unexpected(col.error())};
+  // As upstream: the download counts as a change (usn + 1, mod = now), so
+  // devices that were in sync see a new mod and run a normal sync next.
+  auto& c = **col;
+  auto bumped = [&]() -> storage::result<void> {
+    auto row = c.read_col();
+    if (!row)
+      return std::unexpected(row.error());
+    if (auto r = c.begin(); !r)
+      return r;
+    if (auto r = c.set_usn(row->usn + 1); !r)
+      return r;
+    if (auto r = c.set_mod(now_ms()); !r)
+      return r;
+    return c.commit();
+  }();
+  if (!bumped) {
+    (void)c.rollback();
+    return sync_result_msg{
+        error(error_code::server_error, "preparing the download: " + bumped.error().message)};
+  }
+  refresh_committed_state();
+
+  const auto snapshot = temp_name(config_.folder, download_prefix);
+  auto rp = make_response_promise();
+  run_blocking(
+      [source = config_.folder / "collection.anki2", snapshot]() {
+        auto remove = [](const std::filesystem::path& p) {
+          std::error_code ignored;
+          std::filesystem::remove(p, ignored);
+        };
+        if (auto r = storage::snapshot_collection(source, snapshot); !r) {
+          remove(snapshot);
+          return job_failed(error_code::server_error, "snapshot: " + r.error().message);
+        }
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(snapshot, ec);
+        const auto compressed = snapshot.string() + ".zst";
+        auto packed = protocol::zstd_compress_file(snapshot.string(), compressed);
+        remove(snapshot);
+        if (!packed || ec) {
+          remove(compressed);
+          return job_failed(error_code::server_error, "compressing the download");
+        }
+        blocking_result r;
+        r.ok = true;
+        r.value = compressed;
+        r.size = size;
+        return r;
+      },
+      [this, rp](blocking_result& r) mutable {
+        if (!r.ok) {
+          rp.deliver(sync_result_msg{std::unexpected(r.error)});
+          return;
+        }
+        protocol::sync_reply reply;
+        reply.user = config_.user;
+        reply.body_file = r.value;
+        reply.body_file_original_size = r.size;
+        rp.deliver(sync_result_msg{std::move(reply)});
+      });
+  return rp;
 }
 
 collection_actor::result collection_actor::dispatch(const protocol::sync_request& req) {
@@ -87,11 +284,10 @@ collection_actor::result collection_actor::dispatch(const protocol::sync_request
     return on_step(req);
   case sync_method::upload:
   case sync_method::download:
-    return error(error_code::server_error, "full sync is not implemented yet");
   case sync_method::host_key:
     break;
   }
-  return error(error_code::server_error, "hostKey reached a collection actor");
+  return error(error_code::server_error, "this method is not a collection method");
 }
 
 std::expected<storage::collection*, protocol::sync_error> collection_actor::open_collection() {

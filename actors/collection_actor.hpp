@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 
+#include <caf/actor.hpp>
+#include <caf/result.hpp>
+
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
 #include "actors/sync/phases.hpp"
@@ -18,6 +21,7 @@ struct collection_config {
   std::string user;
   std::filesystem::path folder; // <data>/<user>
   profiles::profile profile;
+  caf::actor workers; // the worker pool actor, for blocking jobs
 };
 
 // Owns one user's folder: the collection file and (later) media. Only this
@@ -37,7 +41,14 @@ public:
 private:
   using result = std::expected<std::string, protocol::sync_error>;
 
-  sync_result_msg on_request(user_request_msg& msg);
+  caf::result<sync_result_msg> on_request(user_request_msg& msg);
+  caf::result<sync_result_msg> on_upload(const protocol::sync_request& req);
+  caf::result<sync_result_msg> on_download(const protocol::sync_request& req);
+  // Runs `job` on the blocking pool and takes no other message until it
+  // is done; `then` runs in this actor with the job's result.
+  void run_blocking(std::function<blocking_result()> job,
+                    std::function<void(blocking_result&)> then);
+  void remove_leftover_temp_files();
   result dispatch(const protocol::sync_request& req);
   result on_meta(const protocol::sync_request& req);
   result on_start(const protocol::sync_request& req);

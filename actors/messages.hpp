@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <string>
 
 #include "net/admin_routes.hpp"
@@ -55,6 +56,24 @@ struct session_timeout_msg {
   std::uint64_t generation = 0;
 };
 
+// A piece of blocking work (validating an upload, snapshotting a
+// download) for the blocking pool, and what it produced: a value (a path,
+// a sentence) or an error.
+struct blocking_result {
+  bool ok = false;
+  std::string value;
+  std::uint64_t size = 0;
+  protocol::sync_error error;
+};
+struct blocking_job_msg {
+  std::function<blocking_result()> job;
+};
+// pool thread -> worker pool actor: job `ticket` finished.
+struct blocking_done_msg {
+  std::uint64_t ticket = 0;
+  blocking_result result;
+};
+
 // net -> admin.
 struct admin_query_msg {
   net::admin_query query;
@@ -94,9 +113,15 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_refused_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::eviction_tick_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::admin_query_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::session_timeout_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_result))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_job_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_done_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::user_request_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_result_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::admin_query_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_job_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_done_msg)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <caf/event_based_actor.hpp>
+#include <caf/invoke_message_result.hpp>
 #include <caf/mailbox_element.hpp>
 
 #include <memory>
@@ -26,8 +27,12 @@ public:
   }
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override {
-    metrics_->on_take();
-    return caf::event_based_actor::consume(x);
+    auto result = caf::event_based_actor::consume(x);
+    // A skipped message (the actor is awaiting a response) stays queued
+    // and is offered again later; it leaves the mailbox only once.
+    if (result != caf::invoke_message_result::skipped)
+      metrics_->on_take();
+    return result;
   }
 
   // Leaves the admin listing as soon as the actor stops, not when the last

@@ -50,7 +50,7 @@ caf::result<sync_result_msg> registry_actor::on_request(user_request_msg& msg) {
 
 registry_actor::resident& registry_actor::spawn_for(const std::string& user) {
   make_room();
-  collection_config cc{user, config_.data_dir / user, config_.profile};
+  collection_config cc{user, config_.data_dir / user, config_.profile, config_.workers};
   auto handle = spawn<collection_actor>(metrics_, std::move(cc));
   monitor(handle);
   owners_.emplace(handle.address(), user);
@@ -60,8 +60,7 @@ registry_actor::resident& registry_actor::spawn_for(const std::string& user) {
   return r;
 }
 
-void registry_actor::evict(const std::string& user, resident& r) {
-  (void)user;
+void registry_actor::evict(resident& r) {
   r.closing = true;
   send(r.handle, evict_msg{});
 }
@@ -70,7 +69,7 @@ void registry_actor::evict_idle() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& [user, r] : users_)
     if (!r.closing && now - r.last_used >= config_.profile.idle_eviction)
-      evict(user, r);
+      evict(r);
 }
 
 void registry_actor::make_room() {
@@ -86,7 +85,7 @@ void registry_actor::make_room() {
     if (!it->second.closing && (lru == users_.end() || it->second.last_used < lru->second.last_used))
       lru = it;
   if (lru != users_.end())
-    evict(lru->first, lru->second);
+    evict(lru->second);
 }
 
 void registry_actor::on_down(const caf::down_msg& msg) {

@@ -22,6 +22,7 @@ struct registry_config {
   profiles::profile profile;
   // How often idle actors are looked for; a fraction of the idle time.
   std::chrono::milliseconds tick{1000};
+  caf::actor workers; // handed to every collection actor
 };
 
 // Knows each resident user's collection actor: spawns it on first use,
@@ -50,7 +51,7 @@ private:
 
   caf::result<sync_result_msg> on_request(user_request_msg& msg);
   resident& spawn_for(const std::string& user);
-  void evict(const std::string& user, resident& r);
+  void evict(resident& r);
   void evict_idle();
   void make_room();
   void on_down(const caf::down_msg& msg);

@@ -12,6 +12,7 @@
 #include "actors/gateway_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/registry_actor.hpp"
+#include "actors/worker_pool_actor.hpp"
 
 namespace ankisync::actors {
 namespace {
@@ -41,6 +42,7 @@ struct runtime::impl {
   caf::actor_system system;
   blocking_pool pool;
   std::shared_ptr<metrics_registry> metrics;
+  caf::actor workers;
   caf::actor registry;
   caf::actor gateway;
   caf::actor admin;
@@ -56,6 +58,8 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
     rc.profile.idle_eviction = *o.idle_eviction;
   rc.tick = std::clamp(rc.profile.idle_eviction / 4, std::chrono::milliseconds(50),
                        std::chrono::milliseconds(5000));
+  impl_->workers = impl_->system.spawn<worker_pool_actor>(impl_->metrics, &impl_->pool);
+  rc.workers = impl_->workers;
   impl_->registry = impl_->system.spawn<registry_actor>(impl_->metrics, rc);
 
   gateway_config gc;
@@ -76,7 +80,7 @@ void runtime::shutdown() {
   if (impl_->stopped)
     return;
   impl_->stopped = true;
-  for (auto* a : {&impl_->gateway, &impl_->registry, &impl_->admin})
+  for (auto* a : {&impl_->gateway, &impl_->registry, &impl_->admin, &impl_->workers})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   impl_->pool.stop();
   impl_->system.await_all_actors_done();

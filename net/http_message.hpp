@@ -34,6 +34,9 @@ struct http_response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body is this file instead (streamed from disk); the
+  // listener deletes it once written or when the client goes away.
+  std::string body_file;
   // For the request log line only: who made the request, if known, and
   // why it failed, if it did.
   std::string user;

@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -158,6 +160,8 @@ private:
   }
 
   void write(http_response resp) {
+    if (!resp.body_file.empty())
+      return write_file(std::move(resp));
     auto out = std::make_shared<http::response<http::string_body>>();
     out->version(11);
     out->result(static_cast<unsigned>(resp.status));
@@ -165,6 +169,37 @@ private:
       out->set(k, v);
     out->keep_alive(keep_alive_);
     out->body() = std::move(resp.body);
+    out->prepare_payload();
+    status_ = resp.status;
+    user_ = std::move(resp.user);
+    note_ = std::move(resp.note);
+    bytes_out_ = out->body().size();
+    stream_.expires_after(write_timeout);
+    http::async_write(stream_, *out,
+                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                        self->on_write(ec);
+                      });
+  }
+
+  // A large body (a full download) goes from disk to the socket in
+  // Beast's small buffers, then its file is removed.
+  void write_file(http_response resp) {
+    auto out = std::make_shared<http::response<http::file_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(resp.status));
+    for (auto& [k, v] : resp.headers)
+      out->set(k, v);
+    out->keep_alive(keep_alive_);
+    beast::error_code ec;
+    out->body().open(resp.body_file.c_str(), beast::file_mode::scan, ec);
+    ::unlink(resp.body_file.c_str()); // the open handle keeps the data readable
+    if (ec) {
+      http_response failed;
+      failed.status = 500;
+      failed.body = "500 cannot read the reply file";
+      failed.note = "cannot open " + resp.body_file + ": " + ec.message();
+      return write(std::move(failed));
+    }
     out->prepare_payload();
     status_ = resp.status;
     user_ = std::move(resp.user);

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "net/http_status.hpp"
+#include "protocol/version.hpp"
 
 namespace ankisync::net {
 namespace {
@@ -15,8 +16,19 @@ constexpr std::string_view sync_prefix = "/sync/";
 constexpr std::string_view media_prefix = "/msync/";
 
 http_response ok_response(const protocol::sync_reply& reply, std::uint8_t version) {
-  auto wire = protocol::encode_reply_body(reply, version);
   http_response r;
+  if (!reply.body_file.empty()) {
+    // Already encoded for the wire by whoever wrote the file.
+    r.body_file = reply.body_file;
+    if (protocol::version::uses_zstd(version))
+      r.headers.emplace_back(std::string(protocol::original_size_header_name),
+                             std::to_string(reply.body_file_original_size));
+    else
+      r.headers.emplace_back("content-type", "application/octet-stream");
+    r.user = reply.user;
+    return r;
+  }
+  auto wire = protocol::encode_reply_body(reply, version);
   r.status = 200;
   if (wire.has_original_size)
     r.headers.emplace_back(std::string(protocol::original_size_header_name),

@@ -104,16 +104,22 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
   auto req = resolve_method(family, method_name);
   if (!req) return req;
 
-  auto payload = body.file.empty() ? zstd_decompress(body.bytes, limits.max_uncompressed)
-                                   : zstd_decompress_file(body.file, limits.max_uncompressed);
-  if (!payload) return std::unexpected(payload.error());
+  if (family == request_family::sync && req->method == sync_method::upload) {
+    // A collection file: decompressed later, straight to disk, by its owner.
+    req->upload_body = body;
+    req->upload_encoding = body_encoding::zstd;
+  } else {
+    auto payload = body.file.empty() ? zstd_decompress(body.bytes, limits.max_uncompressed)
+                                     : zstd_decompress_file(body.file, limits.max_uncompressed);
+    if (!payload) return std::unexpected(payload.error());
+    req->payload = std::move(*payload);
+  }
 
   req->version = header.version;
   req->legacy = false;
   req->host_key = header.host_key;
   req->session_key = header.session_key;
   req->client_version = header.client_version;
-  req->payload = std::move(*payload);
 
   if (family == request_family::sync) {
     auto typed = decode_sync_body(req->method, req->payload);

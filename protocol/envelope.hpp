@@ -44,6 +44,9 @@ struct envelope_limits {
   std::uint64_t max_uncompressed = 300ull << 20;
 };
 
+// How a request body is compressed on the wire.
+enum class body_encoding { raw, zstd, gzip };
+
 // Which of the two URL families a request came in on.
 enum class request_family { sync, media };
 
@@ -58,8 +61,13 @@ struct sync_request {
   std::string session_key;
   std::string client_version;
   std::string client_ip;
-  // Decompressed payload (JSON for every method but upload).
+  // Decompressed payload: JSON for every method but upload.
   std::string payload;
+  // upload only: the body still compressed as it arrived (in memory or in
+  // net/'s temp file, which lives until the reply is written), so a large
+  // collection is decompressed straight to disk, never into memory.
+  body_source upload_body;
+  body_encoding upload_encoding = body_encoding::raw;
   // Typed body of every /sync method (see decode_sync_body); monostate for
   // upload, whose phase code reads `payload`, and for media methods.
   request_body body;
@@ -78,6 +86,11 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
 struct sync_reply {
   std::string body; // uncompressed: JSON, "OK", or raw bytes
   std::string user; // who made the request, for the request log line
+  // A reply too large for memory (a full download): this file holds the
+  // body, already encoded for the wire (zstd for v11); `body` is unused.
+  // net/ sends it and then deletes it.
+  std::string body_file;
+  std::uint64_t body_file_original_size = 0; // anki-original-size for v11
 };
 
 // The bytes that go on the wire for a successful reply.

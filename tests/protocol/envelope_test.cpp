@@ -156,12 +156,15 @@ TEST_CASE("v11 meta request carries the typed body", "[envelope]") {
   CHECK(std::get<meta_request>(r->body).cv == "26.02");
 }
 
-TEST_CASE("v11 upload keeps the raw payload only", "[envelope]") {
+TEST_CASE("v11 upload keeps its body compressed for the collection's owner", "[envelope]") {
   const std::string file = std::string("SQLite format 3\0", 16) + "not json";
-  auto r = decode_v11_request(request_family::sync, "upload", v11_header(), zbody(file), {});
+  const auto body = zbody(file);
+  auto r = decode_v11_request(request_family::sync, "upload", v11_header(), body, {});
   REQUIRE(r);
   CHECK(r->method == sync_method::upload);
-  CHECK(r->payload == file);
+  CHECK(r->payload.empty());
+  CHECK(r->upload_body.bytes == body.bytes);
+  CHECK(r->upload_encoding == body_encoding::zstd);
   CHECK(std::holds_alternative<std::monostate>(r->body));
 }
 
@@ -245,13 +248,13 @@ TEST_CASE("a v11 body spilled to a file decodes the same", "[envelope]") {
 }
 
 TEST_CASE("v11 payloads stop at the configured limit", "[envelope]") {
-  const std::string data(10'000, 'x');
+  const std::string data = "{\"v\":11,\"cv\":\"" + std::string(10'000, 'x') + "\"}";
   envelope_limits limits;
   limits.max_uncompressed = 64;
-  auto r = decode_v11_request(request_family::sync, "upload", v11_header(), zbody(data), limits);
-  REQUIRE(r);
-  CHECK(r->method == sync_method::upload);
-  CHECK(r->payload == std::string(64, 'x'));
+  // Truncated JSON no longer parses: the limit is applied before decoding.
+  auto r = decode_v11_request(request_family::sync, "meta", v11_header(), zbody(data), limits);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == error_code::bad_request);
 }
 
 // ---- replies ----
