@@ -25,13 +25,14 @@ std::expected<outgoing_ids, storage::storage_error> snapshot(storage::collection
 
 // Upstream's rule: a server row the client has not seen yet (pending) and
 // that is at least as new as the incoming one is kept; anything else is
-// replaced.
+// replaced. Pending is upstream's is_pending_sync: usn >= minUsn, except
+// that minUsn -1 means exactly -1 (as pending_ids selects rows).
 template <class Row>
 bool incoming_wins(const std::optional<Row>& existing, std::int64_t incoming_mod,
                    std::int32_t client_usn) {
   if (!existing)
     return true;
-  const bool pending = existing->usn >= client_usn;
+  const bool pending = client_usn == -1 ? existing->usn == -1 : existing->usn >= client_usn;
   return !pending || existing->mod < incoming_mod;
 }
 
