@@ -12,8 +12,10 @@
 
 #include "protocol/empty.hpp"
 #include "protocol/version.hpp"
+#include "protocol/body_file.hpp"
 #include "protocol/zstd_file.hpp"
 #include "storage/full_sync.hpp"
+#include "storage/schema_downgrade.hpp"
 
 namespace ankisync::actors {
 namespace {
@@ -143,12 +145,16 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
   // Decompressing and checking a large collection takes seconds: it runs
   // on the blocking pool while this actor waits, keeping this user's order.
   run_blocking(
-      [body = req.upload_body, temp, limit]() {
+      // The body copy keeps a legacy `data` part file alive (its owner)
+      // until the job is done with it.
+      [body = req.upload_body, encoding = req.upload_encoding, temp, limit]() {
         auto remove_temp = [&] {
           std::error_code ignored;
           std::filesystem::remove(temp, ignored);
         };
-        auto decoded = protocol::zstd_decompress_to_file(body.bytes, body.file, temp.string(), limit);
+        // zstd (v11), gzip or raw (legacy multipart, flag `c`).
+        auto decoded =
+            protocol::decode_body_to_file(encoding, body.bytes, body.file, temp.string(), limit);
         if (!decoded) {
           remove_temp();
           blocking_result r;
@@ -198,9 +204,6 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
 caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_request& req) {
   if (session_)
     end_session("a full download was requested");
-  if (!protocol::version::uses_zstd(req.version))
-    return sync_result_msg{
-        error(error_code::server_error, "schema-11 downloads for legacy clients are not implemented yet")};
   auto col = open_collection();
   if (!col)
     return sync_result_msg{std::unexpected(col.error())};
@@ -229,16 +232,30 @@ caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_
   const auto snapshot = temp_name(config_.folder, download_prefix);
   auto rp = make_response_promise();
   run_blocking(
-      [source = config_.folder / "collection.anki2", snapshot]() {
+      [source = config_.folder / "collection.anki2", snapshot,
+       legacy = !protocol::version::uses_zstd(req.version)]() {
         auto remove = [](const std::filesystem::path& p) {
           std::error_code ignored;
           std::filesystem::remove(p, ignored);
         };
+        std::error_code ec;
+        if (legacy) {
+          // Legacy clients need schema 11, sent raw. Upstream rewrites the
+          // stored file as schema 11 to do this; we convert a copy.
+          if (auto r = storage::write_schema11_copy(source, snapshot); !r) {
+            remove(snapshot);
+            return job_failed(error_code::server_error, "schema-11 copy: " + r.error().message);
+          }
+          blocking_result r;
+          r.ok = true;
+          r.value = snapshot.string();
+          r.size = std::filesystem::file_size(snapshot, ec);
+          return r;
+        }
         if (auto r = storage::snapshot_collection(source, snapshot); !r) {
           remove(snapshot);
           return job_failed(error_code::server_error, "snapshot: " + r.error().message);
         }
-        std::error_code ec;
         const auto size = std::filesystem::file_size(snapshot, ec);
         const auto compressed = snapshot.string() + ".zst";
         auto packed = protocol::zstd_compress_file(snapshot.string(), compressed);

@@ -32,14 +32,20 @@ caf::behavior gateway_actor::make_behavior() {
 caf::result<sync_result_msg> gateway_actor::on_request(sync_request_msg& msg) {
   auto& req = msg.request;
   if (req.family == protocol::request_family::sync &&
-      req.method == protocol::sync_method::host_key)
+      req.method == protocol::sync_method::host_key) {
+    if (req.body_error)
+      return sync_result_msg{std::unexpected(*req.body_error)};
     return on_login(req);
+  }
 
   auto user = user_for(req.host_key);
   if (!user)
     return failure(error_code::server_error, "users database: " + user.error());
   if (!*user)
     return failure(error_code::auth_failed, "invalid host key");
+  // Only now: a stranger learns nothing about what a body should be.
+  if (req.body_error)
+    return sync_result_msg{std::unexpected(*req.body_error)};
   auto rp = make_response_promise();
   rp.delegate(config_.registry, user_request_msg{std::move(**user), std::move(req)});
   return rp;

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "net/http_status.hpp"
+#include "protocol/legacy_envelope.hpp"
 #include "protocol/version.hpp"
 
 namespace ankisync::net {
@@ -18,7 +19,8 @@ constexpr std::string_view media_prefix = "/msync/";
 http_response ok_response(const protocol::sync_reply& reply, std::uint8_t version) {
   http_response r;
   if (!reply.body_file.empty()) {
-    // Already encoded for the wire by whoever wrote the file.
+    // Already encoded for the wire by whoever wrote the file: zstd for
+    // v11, raw bytes for a legacy (v < 11) request.
     r.body_file = reply.body_file;
     if (protocol::version::uses_zstd(version))
       r.headers.emplace_back(std::string(protocol::original_size_header_name),
@@ -80,17 +82,23 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
     if (!where)
       return respond(std::move(where.error()));
 
-    const auto* header = req.header(protocol::sync_header_name);
-    if (!header) {
-      // Clients before 2.1.57 (protocol v8-v10) send multipart forms.
-      return respond(error_response(make_error(
-          error_code::bad_request, "legacy multipart envelope is not supported yet")));
+    std::expected<protocol::sync_request, protocol::sync_error> decoded;
+    if (const auto* header = req.header(protocol::sync_header_name)) {
+      auto parsed = protocol::parse_sync_header(*header);
+      if (!parsed)
+        return respond(error_response(parsed.error()));
+      decoded = protocol::decode_v11_request(where->family, where->method_name, *parsed,
+                                             req.body, limits);
+    } else {
+      // Clients before 2.1.57 (protocol v8-v10) send multipart forms; the
+      // request counts as v10, so its reply goes back raw. A large `data`
+      // part copied to a file of its own is removed by the request itself
+      // (upload_body.owner) once the last copy of it is gone.
+      const auto* content_type = req.header("content-type");
+      decoded = protocol::decode_legacy_request(where->family, where->method_name,
+                                                content_type ? *content_type : std::string(),
+                                                req.body, limits);
     }
-    auto parsed = protocol::parse_sync_header(*header);
-    if (!parsed)
-      return respond(error_response(parsed.error()));
-    auto decoded =
-        protocol::decode_v11_request(where->family, where->method_name, *parsed, req.body, limits);
     if (!decoded)
       return respond(error_response(decoded.error()));
     decoded->client_ip = req.peer_ip;

@@ -41,8 +41,10 @@ std::expected<std::uint8_t, sync_error> header_version(const json::object& o) {
   return static_cast<std::uint8_t>(n);
 }
 
-std::expected<sync_request, sync_error> resolve_method(request_family family,
-                                                       std::string_view name) {
+} // namespace
+
+std::expected<sync_request, sync_error> request_for_route(request_family family,
+                                                          std::string_view name) {
   sync_request req;
   req.family = family;
   if (family == request_family::media) {
@@ -58,8 +60,6 @@ std::expected<sync_request, sync_error> resolve_method(request_family family,
   }
   return req;
 }
-
-} // namespace
 
 std::expected<sync_header, sync_error> parse_sync_header(std::string_view text) {
   json::error_code ec;
@@ -101,7 +101,7 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
                                                            const body_source& body,
                                                            const envelope_limits& limits) {
   // Resolve the route first: it costs nothing, decompression may cost a lot.
-  auto req = resolve_method(family, method_name);
+  auto req = request_for_route(family, method_name);
   if (!req) return req;
 
   if (family == request_family::sync && req->method == sync_method::upload) {
@@ -123,8 +123,12 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
 
   if (family == request_family::sync) {
     auto typed = decode_sync_body(req->method, req->payload);
-    if (!typed) return std::unexpected(typed.error());
-    req->body = std::move(*typed);
+    if (!typed) {
+      if (!limits.defer_body_errors) return std::unexpected(typed.error());
+      req->body_error = std::move(typed.error());
+    } else {
+      req->body = std::move(*typed);
+    }
   }
   return req;
 }

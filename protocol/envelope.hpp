@@ -4,8 +4,10 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <variant>
 
+#include "protocol/body_source.hpp"
 #include "protocol/host_key.hpp"
 #include "protocol/methods.hpp"
 #include "protocol/sync_body.hpp"
@@ -32,20 +34,16 @@ struct sync_header {
 std::expected<sync_header, sync_error> parse_sync_header(std::string_view json);
 std::string encode_sync_header(const sync_header& h);
 
-// A request body as net/ received it: small bodies in memory, larger ones
-// spilled to a temp file that net/ owns and deletes after the reply.
-struct body_source {
-  std::string bytes;
-  std::string file; // non-empty: the body is in this file, `bytes` is empty
-};
-
 struct envelope_limits {
   // Decompressed payloads stop at this many bytes (truncation, as upstream).
   std::uint64_t max_uncompressed = 300ull << 20;
+  // Legacy multipart: a `data` part larger than this, in a body net/
+  // spilled to a file, is copied to a file of its own instead of memory.
+  std::uint64_t max_part_in_memory = 1ull << 20;
+  // Keep a JSON body that does not decode in sync_request::body_error
+  // instead of failing: the server authenticates first (see body_error).
+  bool defer_body_errors = false;
 };
-
-// How a request body is compressed on the wire.
-enum class body_encoding { raw, zstd, gzip };
 
 // Which of the two URL families a request came in on.
 enum class request_family { sync, media };
@@ -65,13 +63,25 @@ struct sync_request {
   std::string payload;
   // upload only: the body still compressed as it arrived (in memory or in
   // net/'s temp file, which lives until the reply is written), so a large
-  // collection is decompressed straight to disk, never into memory.
+  // collection is decompressed straight to disk, never into memory. For a
+  // legacy request it is the multipart `data` part: in memory, or a file
+  // of its own that `upload_body.owner` removes when the last copy dies.
+  // Decode it with decode_body_to_file (protocol/body_file.hpp).
   body_source upload_body;
-  body_encoding upload_encoding = body_encoding::raw;
+  body_encoding upload_encoding = body_encoding::raw; // zstd (v11); gzip or raw (legacy)
   // Typed body of every /sync method (see decode_sync_body); monostate for
   // upload, whose phase code reads `payload`, and for media methods.
   request_body body;
+  // With envelope_limits::defer_body_errors: why the JSON body did not
+  // decode. The gateway answers it only after checking the host key, so an
+  // unknown key gets 403 whatever the body, as upstream answers.
+  std::optional<sync_error> body_error;
 };
+
+// An empty request for `/sync/<method_name>` or `/msync/<method_name>`.
+// Error: bad_request "unknown sync method: X" / "unknown media method: X".
+std::expected<sync_request, sync_error> request_for_route(request_family family,
+                                                          std::string_view method_name);
 
 // Decodes a v11 request: header already parsed, body zstd-compressed.
 // Errors: bad_request on zstd failure or a body that is not valid for the
@@ -87,7 +97,8 @@ struct sync_reply {
   std::string body; // uncompressed: JSON, "OK", or raw bytes
   std::string user; // who made the request, for the request log line
   // A reply too large for memory (a full download): this file holds the
-  // body, already encoded for the wire (zstd for v11); `body` is unused.
+  // body, already encoded for the wire (zstd for v11, raw bytes for a
+  // legacy request, version < 11); `body` is unused.
   // net/ sends it and then deletes it.
   std::string body_file;
   std::uint64_t body_file_original_size = 0; // anki-original-size for v11

@@ -62,7 +62,8 @@ public:
   // collection the official server gives a new user) when it does not
   // exist or has no `col` table. Refuses `ver` outside 11..18 and 12/13
   // (corrupt); files at 11 or 14-17 are refused as needing an upgrade
-  // (invalid), which this room does not do yet.
+  // (invalid): convert them first with upgrade_to_schema18
+  // (schema_upgrade.hpp), which needs the file to itself.
   static result<collection> open(const std::filesystem::path& file,
                                  const collection_options& options = {});
 

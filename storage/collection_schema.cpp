@@ -12,7 +12,9 @@ namespace ankisync::storage {
 // Column order and declarations as upstream's schema11.sql plus upgrades
 // 14-18 leave them; only the formatting is ours. notes.sfld is declared
 // integer on purpose (upstream: numeric sort fields then sort as numbers).
-const std::string_view schema18_ddl = R"sql(
+// The pieces below are also what schema_upgrade.cpp adds to older files,
+// so an upgraded file declares these tables exactly as a new one does.
+const std::string_view schema11_core_ddl = R"sql(
 create table col (
   id integer primary key,
   crt integer not null,
@@ -72,12 +74,24 @@ create table revlog (
   time integer not null,
   type integer not null
 );
+create index ix_notes_usn on notes (usn);
+create index ix_cards_usn on cards (usn);
+create index ix_revlog_usn on revlog (usn);
+create index ix_cards_nid on cards (nid);
+create index ix_cards_sched on cards (did, queue, due);
+create index ix_revlog_cid on revlog (cid);
+create index ix_notes_csum on notes (csum);
+)sql";
+
+const std::string_view schema11_graves_ddl = R"sql(
 create table graves (
-  oid integer not null,
-  type integer not null,
   usn integer not null,
-  primary key (oid, type)
-) without rowid;
+  oid integer not null,
+  type integer not null
+);
+)sql";
+
+const std::string_view schema14_ddl = R"sql(
 create table deck_config (
   id integer primary key not null,
   name text not null collate unicase,
@@ -91,6 +105,9 @@ create table config (
   mtime_secs integer not null,
   val blob not null
 ) without rowid;
+)sql";
+
+const std::string_view schema15_ddl = R"sql(
 create table fields (
   ntid integer not null,
   ord integer not null,
@@ -98,6 +115,7 @@ create table fields (
   config blob not null,
   primary key (ntid, ord)
 ) without rowid;
+create unique index idx_fields_name_ntid on fields (name, ntid);
 create table templates (
   ntid integer not null,
   ord integer not null,
@@ -107,6 +125,8 @@ create table templates (
   config blob not null,
   primary key (ntid, ord)
 ) without rowid;
+create unique index idx_templates_name_ntid on templates (name, ntid);
+create index idx_templates_usn on templates (usn);
 create table notetypes (
   id integer not null primary key,
   name text not null collate unicase,
@@ -114,6 +134,8 @@ create table notetypes (
   usn integer not null,
   config blob not null
 );
+create unique index idx_notetypes_name on notetypes (name);
+create index idx_notetypes_usn on notetypes (usn);
 create table decks (
   id integer primary key not null,
   name text not null collate unicase,
@@ -122,29 +144,42 @@ create table decks (
   common blob not null,
   kind blob not null
 );
+create unique index idx_decks_name on decks (name);
+create index idx_notes_mid on notes (mid);
+create index idx_cards_odid on cards (odid) where odid != 0;
+)sql";
+
+const std::string_view schema17_tags_ddl = R"sql(
 create table tags (
   tag text not null primary key collate unicase,
   usn integer not null,
   collapsed boolean not null,
   config blob null
 ) without rowid;
-create index ix_notes_usn on notes (usn);
-create index ix_cards_usn on cards (usn);
-create index ix_revlog_usn on revlog (usn);
-create index ix_cards_nid on cards (nid);
-create index ix_cards_sched on cards (did, queue, due);
-create index ix_revlog_cid on revlog (cid);
-create index ix_notes_csum on notes (csum);
-create unique index idx_fields_name_ntid on fields (name, ntid);
-create unique index idx_templates_name_ntid on templates (name, ntid);
-create index idx_templates_usn on templates (usn);
-create unique index idx_notetypes_name on notetypes (name);
-create index idx_notetypes_usn on notetypes (usn);
-create unique index idx_decks_name on decks (name);
-create index idx_notes_mid on notes (mid);
-create index idx_cards_odid on cards (odid) where odid != 0;
+)sql";
+
+const std::string_view schema18_graves_ddl = R"sql(
+create table graves (
+  oid integer not null,
+  type integer not null,
+  usn integer not null,
+  primary key (oid, type)
+) without rowid;
 create index idx_graves_pending on graves (usn);
 )sql";
+
+namespace {
+
+const std::string& full_schema18_ddl() {
+  static const std::string ddl = std::string(schema11_core_ddl) + std::string(schema18_graves_ddl) +
+                                 std::string(schema14_ddl) + std::string(schema15_ddl) +
+                                 std::string(schema17_tags_ddl);
+  return ddl;
+}
+
+} // namespace
+
+const std::string_view schema18_ddl = full_schema18_ddl();
 
 namespace {
 

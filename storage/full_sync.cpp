@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/schema_upgrade.hpp"
 #include "storage/sqlite_stmt.hpp"
 #include "storage/unicase.hpp"
 
@@ -37,6 +38,18 @@ result<void> fsync_path(const std::filesystem::path& p, bool directory) {
 } // namespace
 
 result<void> validate_uploaded_collection(const std::filesystem::path& file) {
+  // A legacy client uploads schema 11 (upstream's check accepts 14-17 as
+  // well): checked for integrity as it came, then upgraded in place, so
+  // what gets stored is schema 18. Any failure is the upload's fault.
+  // Versions that are not a collection's, or that we refuse, fall through
+  // to the open below, which names the reason.
+  if (auto ver = collection_schema_version(file); ver && schema_needs_upgrade(*ver)) {
+    schema_upgrade_options upgrade;
+    upgrade.check_integrity = true;
+    if (auto r = upgrade_to_schema18(file, upgrade); !r)
+      return fail(storage_errc::corrupt,
+                  "schema " + std::to_string(*ver) + " upload: " + r.error().message);
+  }
   collection_options options;
   options.create_if_missing = false;
   options.check_integrity = true;

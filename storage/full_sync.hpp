@@ -10,7 +10,10 @@ namespace ankisync::storage {
 // What a full upload must be before it may replace a user's collection:
 // a SQLite file that passes PRAGMA integrity_check, an Anki collection of
 // schema 18 (what current clients upload) with every table a collection
-// has. Anything else: corrupt, with the reason.
+// has. A schema-11 file (legacy clients; also 14-17) is first checked and
+// upgraded in place to 18 (schema_upgrade.hpp), so `file` must be the
+// server's own temp file. Anything else (12, 13, < 11, > 18, bad JSON in a
+// schema-11 file, ...): corrupt, with the reason.
 result<void> validate_uploaded_collection(const std::filesystem::path& file);
 
 // Writes a consistent, self-contained copy (no -wal needed) of the

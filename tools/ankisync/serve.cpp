@@ -82,6 +82,9 @@ int run_serve(const serve_flags& flags) {
     spdlog::error("cannot create data folder {}: {}", c.data_dir.string(), ec.message());
     return 1;
   }
+  // Bodies of requests that were in flight when the server last stopped
+  // (a crash, a kill) are of no use to anyone now.
+  std::filesystem::remove_all(c.spill_dir(), ec);
   {
     auto db = storage::users_db::open(c.users_db_file());
     if (!db) {
@@ -121,6 +124,10 @@ int run_serve(const serve_flags& flags) {
   limits.spill_bytes = c.profile.body_spill_bytes;
   limits.spill_dir = c.spill_dir();
   protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
+  // A legacy multipart `data` part larger than a body kept in memory goes
+  // to a file of its own, like the body itself.
+  envelope.max_part_in_memory = c.profile.body_spill_bytes;
+  envelope.defer_body_errors = true;
 
   auto port = server.listen("sync", c.host, c.port, limits,
                             net::make_sync_routes(runtime.sync_backend(), envelope));

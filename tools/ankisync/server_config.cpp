@@ -107,6 +107,8 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
 
   if (flags.idle_eviction_ms)
     c.idle_eviction_override = std::chrono::milliseconds(*flags.idle_eviction_ms);
+  if (flags.session_idle_timeout_ms)
+    c.profile.session_idle_timeout = std::chrono::milliseconds(*flags.session_idle_timeout_ms);
   c.ready_file = flags.ready_file;
   return c;
 }

@@ -24,6 +24,7 @@ struct serve_flags {
   bool no_admin = false;
   std::string profile;
   std::optional<std::int64_t> idle_eviction_ms;
+  std::optional<std::int64_t> session_idle_timeout_ms;
   std::string ready_file;
   bool dump_config = false;
 };

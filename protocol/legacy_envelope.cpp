@@ -1,0 +1,137 @@
+#include "protocol/legacy_envelope.hpp"
+
+#include <boost/json.hpp>
+
+#include "protocol/body_reader.hpp"
+#include "protocol/gzip_codec.hpp"
+#include "protocol/multipart.hpp"
+#include "protocol/version.hpp"
+
+namespace ankisync::protocol {
+namespace {
+
+// A raw `data` part that went to a file: read back whole. It is at most
+// the request body, which net/ already bounded.
+std::expected<std::string, sync_error> read_all(const body_source& part) {
+  auto in = body_reader::open(part.bytes, part.file);
+  if (!in)
+    return std::unexpected(in.error());
+  std::string out;
+  for (;;) {
+    auto piece = in->next();
+    if (!piece)
+      return std::unexpected(piece.error());
+    if (piece->empty())
+      return out;
+    out.append(*piece);
+  }
+}
+
+bool is_empty(const body_source& part) { return part.file.empty() && part.bytes.empty(); }
+
+} // namespace
+
+std::expected<sync_request, sync_error> decode_legacy_request(request_family family,
+                                                              std::string_view method_name,
+                                                              std::string_view content_type,
+                                                              const body_source& body,
+                                                              const envelope_limits& limits) {
+  // Resolve the route first: it costs nothing, the body may cost a lot.
+  auto req = request_for_route(family, method_name);
+  if (!req)
+    return req;
+
+  multipart_options options;
+  options.text_fields = {"c", "k", "sk", "s", "v"};
+  options.file_part = "data";
+  options.max_file_part_in_memory = limits.max_part_in_memory;
+  auto form = parse_multipart(content_type, body, options);
+  if (!form)
+    return std::unexpected(form.error());
+
+  // k and sk land in one slot: the last of either in the body wins.
+  for (auto& [name, value] : form->fields)
+    if (name == "k" || name == "sk")
+      req->host_key = value;
+  if (auto* s = form->text("s"))
+    req->session_key = *s;
+  if (auto* v = form->text("v"))
+    req->client_version = *v;
+  const auto* c = form->text("c");
+  const bool gzipped = c && *c != "0";
+
+  req->version = version::v2_timezone;
+  req->legacy = true;
+
+  // Missing or empty data is "{}", whatever `c` says.
+  body_source data;
+  if (form->file && !is_empty(*form->file))
+    data = std::move(*form->file);
+  const bool empty = is_empty(data);
+
+  if (family == request_family::sync && req->method == sync_method::upload) {
+    // A collection file: decoded later, straight to disk, by its owner.
+    if (empty) {
+      req->upload_body.bytes = "{}";
+      req->upload_encoding = body_encoding::raw;
+    } else {
+      req->upload_body = std::move(data);
+      req->upload_encoding = gzipped ? body_encoding::gzip : body_encoding::raw;
+    }
+  } else if (empty) {
+    req->payload = "{}";
+  } else if (gzipped) {
+    auto payload = data.file.empty() ? gzip_decompress(data.bytes, limits.max_uncompressed)
+                                     : gzip_decompress_file(data.file, limits.max_uncompressed);
+    if (!payload)
+      return std::unexpected(payload.error());
+    req->payload = std::move(*payload);
+  } else if (data.file.empty()) {
+    req->payload = std::move(data.bytes);
+  } else {
+    auto payload = read_all(data);
+    if (!payload)
+      return std::unexpected(payload.error());
+    req->payload = std::move(*payload);
+  }
+
+  // Media `begin`: a `v` field replaces the JSON body (upstream does so).
+  if (family == request_family::media && req->media == media_method::begin && form->text("v")) {
+    boost::json::object o;
+    o["v"] = *form->text("v");
+    req->payload = boost::json::serialize(o);
+  }
+
+  if (family == request_family::sync) {
+    auto typed = decode_sync_body(req->method, req->payload);
+    if (!typed) {
+      if (!limits.defer_body_errors)
+        return std::unexpected(typed.error());
+      req->body_error = std::move(typed.error());
+    } else {
+      req->body = std::move(*typed);
+    }
+  }
+  return req;
+}
+
+std::string legacy_content_type(std::string_view boundary) {
+  return "multipart/form-data; boundary=" + std::string(boundary);
+}
+
+std::string encode_legacy_body(const legacy_form& form, std::string_view boundary) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (!form.host_key.empty())
+    fields.emplace_back("k", form.host_key);
+  if (!form.session_key.empty())
+    fields.emplace_back("s", form.session_key);
+  if (!form.client_version.empty())
+    fields.emplace_back("v", form.client_version);
+  fields.emplace_back("c", form.compress ? "1" : "0");
+  std::optional<std::string> data;
+  if (form.data)
+    data = form.compress ? gzip_compress(*form.data, 6) : *form.data;
+  return build_multipart(boundary, fields, data);
+}
+
+} // namespace ankisync::protocol
