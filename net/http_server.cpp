@@ -163,33 +163,14 @@ private:
     if (!resp.body_file.empty())
       return write_file(std::move(resp));
     auto out = std::make_shared<http::response<http::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(resp.status));
-    for (auto& [k, v] : resp.headers)
-      out->set(k, v);
-    out->keep_alive(keep_alive_);
     out->body() = std::move(resp.body);
-    out->prepare_payload();
-    status_ = resp.status;
-    user_ = std::move(resp.user);
-    note_ = std::move(resp.note);
-    bytes_out_ = out->body().size();
-    stream_.expires_after(write_timeout);
-    http::async_write(stream_, *out,
-                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                        self->on_write(ec);
-                      });
+    send(std::move(out), std::move(resp));
   }
 
   // A large body (a full download) goes from disk to the socket in
   // Beast's small buffers, then its file is removed.
   void write_file(http_response resp) {
     auto out = std::make_shared<http::response<http::file_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(resp.status));
-    for (auto& [k, v] : resp.headers)
-      out->set(k, v);
-    out->keep_alive(keep_alive_);
     beast::error_code ec;
     out->body().open(resp.body_file.c_str(), beast::file_mode::scan, ec);
     ::unlink(resp.body_file.c_str()); // the open handle keeps the data readable
@@ -200,11 +181,23 @@ private:
       failed.note = "cannot open " + resp.body_file + ": " + ec.message();
       return write(std::move(failed));
     }
+    send(std::move(out), std::move(resp));
+  }
+
+  // Head, bookkeeping for the log line, and the write, for any body type;
+  // `out` lives until the write completes.
+  template <class Body>
+  void send(std::shared_ptr<http::response<Body>> out, http_response resp) {
+    out->version(11);
+    out->result(static_cast<unsigned>(resp.status));
+    for (auto& [k, v] : resp.headers)
+      out->set(k, v);
+    out->keep_alive(keep_alive_);
     out->prepare_payload();
     status_ = resp.status;
     user_ = std::move(resp.user);
     note_ = std::move(resp.note);
-    bytes_out_ = out->body().size();
+    bytes_out_ = out->payload_size().value_or(0);
     stream_.expires_after(write_timeout);
     http::async_write(stream_, *out,
                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
