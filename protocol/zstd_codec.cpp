@@ -41,6 +41,7 @@ public:
       grow_for(old_size + step);
       out_.resize(old_size + step);
       ZSTD_outBuffer output{out_.data() + old_size, step, 0};
+      const std::size_t input_before = input.pos;
       const std::size_t ret = ZSTD_decompressStream(stream_.get(), &output, &input);
       if (ZSTD_isError(ret)) {
         out_.resize(old_size);
@@ -49,7 +50,11 @@ public:
       produced_ += output.pos;
       const std::uint64_t room = limit_ - std::min<std::uint64_t>(limit_, old_size);
       out_.resize(old_size + static_cast<std::size_t>(std::min<std::uint64_t>(output.pos, room)));
-      last_ret_ = ret;
+      // A call that neither read nor wrote anything says nothing about the
+      // frame: after a frame that exactly filled the previous output
+      // buffer (a payload of a multiple of 128 KiB) zstd answered 0, and
+      // this extra call answers the size of a next frame's header.
+      if (output.pos > 0 || input.pos != input_before) last_ret_ = ret;
       // Stop only once we hold proof that there is more than the limit, so
       // a payload of exactly `limit` bytes is still checked to its end.
       if (produced_ > limit_) {

@@ -1,5 +1,5 @@
 // Upstream's acceptance scenarios for the session rules and a fresh
-// collection (protocol-collection.md §10: A1-A8, A14, A17, A18), against
+// collection (protocol-collection.md §10: A1-A9, A14, A17, A18), against
 // the real binary over HTTP.
 
 #include <catch2/catch.hpp>
@@ -102,9 +102,49 @@ TEST_CASE("A6-A8: a new start, an upload and a download each end the running ses
 }
 
 TEST_CASE("A9: a new collection with a note against an empty server needs a full sync") {
-  // Needs the reference client's full upload and download, which come with
-  // issue 6's full-sync part; the server side exists (A7, A8 use it raw).
-  WARN("A9 skipped: the reference client has no full upload/download yet");
+  sync_fixture fx(seeding::never);
+  auto c1 = fx.connect();
+  auto d1 = fx.fresh_device("device1");
+  REQUIRE(d1.add_note({"front", "back"}).has_value());
+
+  // Our own scm and a card, the server empty: upload only.
+  auto first = d1.sync(c1);
+  INFO(text(first));
+  REQUIRE(is(first, sync_outcome_kind::full_sync_required));
+  CHECK(first->full == client::full_sync_choice{true, false});
+  auto up = d1.full_upload(c1);
+  INFO((up ? std::string("ok") : up.error().message));
+  REQUIRE(up.has_value());
+  // Nothing pending any more, and the server now agrees with us.
+  auto again = d1.sync(c1);
+  INFO(text(again));
+  CHECK(is(again, sync_outcome_kind::no_changes));
+
+  // A second, empty device: it may download, not upload (it would lose
+  // the server's card).
+  auto c2 = fx.connect();
+  auto d2 = fx.fresh_device("device2");
+  auto second = d2.sync(c2);
+  INFO(text(second));
+  REQUIRE(is(second, sync_outcome_kind::full_sync_required));
+  CHECK(second->full == client::full_sync_choice{false, true});
+  auto down = d2.full_download(c2);
+  INFO((down ? std::string("ok") : down.error().message));
+  REQUIRE(down.has_value());
+  CHECK(differences(d1.file(), d2.file()).empty());
+  CHECK(collection_file(d2.file()).counts().notes == 1);
+  auto after = d2.sync(c2);
+  INFO(text(after));
+  CHECK(is(after, sync_outcome_kind::no_changes));
+  // Edits then flow normally between them.
+  REQUIRE(d2.add_note({"second"}).has_value());
+  auto sent = d2.sync(c2);
+  INFO(text(sent));
+  CHECK(is(sent, sync_outcome_kind::normal_sync_done));
+  auto got = d1.sync(c1);
+  INFO(text(got));
+  CHECK(is(got, sync_outcome_kind::normal_sync_done));
+  CHECK(differences(d1.file(), d2.file()).empty());
 }
 
 TEST_CASE("A14: a fresh device against a fresh server has no changes until it adds a note") {

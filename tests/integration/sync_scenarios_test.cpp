@@ -174,6 +174,22 @@ TEST_CASE("A15: a failed sanity check rolls both sides back and makes the next s
   INFO(text(next));
   REQUIRE(is(next, sync_outcome_kind::full_sync_required));
   CHECK(next->full == client::full_sync_choice{true, true});
+
+  // Resolving it with a full upload brings the deck to the server; the
+  // other device must then download, and both agree.
+  auto up = d1.full_upload(c1);
+  INFO((up ? std::string("ok") : up.error().message));
+  REQUIRE(up.has_value());
+  require_no_changes(d1, c1);
+  auto other = d2.sync(c2);
+  INFO(text(other));
+  REQUIRE(is(other, sync_outcome_kind::full_sync_required));
+  auto down = d2.full_download(c2);
+  INFO((down ? std::string("ok") : down.error().message));
+  REQUIRE(down.has_value());
+  require_no_changes(d2, c2);
+  require_same(d1.file(), d2.file());
+  require_same(d1.file(), fx.server_file());
 }
 
 TEST_CASE("A16: a note whose notetype the server lacks fails the sync with 400, rolled back, "
@@ -488,6 +504,20 @@ TEST_CASE("B8: a v11 download sends a schema-18 file holding usn + 1 and a fresh
 }
 
 TEST_CASE("B11: a legacy multipart meta with gzip JSON gets a raw JSON reply") {
-  // The reference client speaks v11 only so far (legacy envelope: issue 6).
-  WARN("B11 skipped: the reference client has no legacy (multipart) envelope yet");
+  sync_fixture fx;
+  client::sync_client_options o;
+  o.legacy = true;
+  client::sync_client legacy("127.0.0.1", fx.server().port(), o);
+  auto r = legacy.call("meta", protocol::encode_meta_request({10, "legacy,2.1.50,linux"}),
+                       fx.host_key());
+  REQUIRE(r.has_value());
+  INFO(r->body);
+  REQUIRE(r->status == 200);
+  // Raw JSON, not zstd, and no original-size header.
+  CHECK(r->body.starts_with("{"));
+  for (const auto& [k, v] : r->headers)
+    CHECK(k != "anki-original-size");
+  auto meta = protocol::decode_meta_response(r->body);
+  REQUIRE(meta.has_value());
+  CHECK(meta->usn == server_meta(fx).usn);
 }

@@ -36,8 +36,8 @@ public:
 
   // The server's freshly created collection, copied while the server was
   // stopped. Devices that start from it share the server's scm, so they
-  // sync normally without the full upload/download the reference client
-  // does not have yet. Requires seeding::now.
+  // sync normally without a full upload/download first. Requires
+  // seeding::now.
   const std::filesystem::path& seed() const;
   // A device whose file is a copy of seed(), with the host key. `name` is
   // its folder.

@@ -232,3 +232,19 @@ TEST_CASE("compression level changes the output but not the payload", "[zstd]") 
   CHECK(*a == input);
   CHECK(*b == input);
 }
+
+TEST_CASE("zstd_decompress: payloads of exact multiples of the 128 KiB output step decode") {
+  // zstd answers 0 for the call that fills the output buffer exactly and
+  // the frame's header size for the extra call after it: not a truncation.
+  for (std::size_t size : {std::size_t{131072}, std::size_t{262144}, std::size_t{131071},
+                           std::size_t{131073}}) {
+    std::string payload(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+      payload[i] = static_cast<char>((i * 7) % 13);
+    auto out = ankisync::protocol::zstd_decompress(ankisync::protocol::zstd_compress(payload),
+                                                    1u << 30);
+    INFO("size " << size);
+    REQUIRE(out.has_value());
+    CHECK(*out == payload);
+  }
+}

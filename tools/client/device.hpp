@@ -6,8 +6,8 @@
 // and tools drive several devices against one server to check that they
 // converge.
 //
-// Later: full upload/download and media (issue 6) are methods of this
-// class too; sync() already reports when a full sync is required.
+// sync() reports when a full sync is required; full_upload and
+// full_download then do it. Media (issue 6) will be methods here too.
 
 #include <cstdint>
 #include <expected>
@@ -80,6 +80,17 @@ public:
   // ---- sync ----
   // A normal sync as the official client runs it (normal_sync.hpp).
   sync_result sync(sync_client& client, sync_hooks hooks = {});
+  // A full upload as the official client runs it (upstream before_upload,
+  // then /sync/upload): graves cleared, pending usns (-1) set to 0, col.usn
+  // + 1, mod, scm and ls set to now; then a consistent copy of the file is
+  // sent (over the legacy envelope: converted to schema 11 first, as
+  // legacy clients keep their files). The server must answer "OK"; any other reply is a failure (a
+  // 200 with another body is a sync_failure of kind http_status, status 200).
+  std::expected<void, sync_failure> full_upload(sync_client& client);
+  // A full download: the server's file is written to a temp file beside
+  // ours (legacy: upgraded from schema 11), opened, integrity-checked,
+  // then renamed over ours and reopened.
+  std::expected<void, sync_failure> full_download(sync_client& client);
 
   // ---- notes and cards ----
   // A note of `notetype_id` (0: "Basic") with one card per template in

@@ -5,6 +5,7 @@
 
 #include "protocol/envelope.hpp"
 #include "protocol/host_key.hpp"
+#include "protocol/legacy_envelope.hpp"
 #include "protocol/zstd_codec.hpp"
 
 namespace ankisync::client {
@@ -17,6 +18,28 @@ std::expected<sync_response, std::string> sync_client::call(std::string_view met
                                                             std::string_view host_key,
                                                             std::string_view session_key,
                                                             sync_family family) {
+  if (options_.legacy) {
+    protocol::legacy_form form;
+    form.host_key = std::string(host_key);
+    form.session_key = std::string(session_key);
+    form.data = std::string(json_body);
+    form.compress = true;
+    http_request req;
+    req.method = "POST";
+    req.target = std::string(family == sync_family::sync ? "/sync/" : "/msync/") +
+                 std::string(method);
+    req.headers.emplace_back("content-type", protocol::legacy_content_type());
+    req.body = protocol::encode_legacy_body(form);
+    auto resp = http_.send(req);
+    if (!resp)
+      return std::unexpected(resp.error());
+    sync_response out;
+    out.status = resp->status;
+    out.headers = std::move(resp->headers);
+    out.body = std::move(resp->body);
+    return out;
+  }
+
   protocol::sync_header header;
   header.version = options_.version;
   header.host_key = std::string(host_key);

@@ -21,6 +21,10 @@ struct sync_client_options {
   http_client_options http;
   std::uint8_t version = 11;                        // "v" of the anki-sync header
   std::string client_version = "ankisync-client,0.1.0,linux"; // "c"
+  // Speak the legacy envelope (v8-v10, as desktop clients before 2.1.57):
+  // every call is multipart/form-data with k, s, c=1 and the gzipped body
+  // as `data`, no anki-sync header; 200 replies are read raw.
+  bool legacy = false;
 };
 
 struct sync_response {
@@ -43,7 +47,8 @@ class sync_client {
 public:
   sync_client(std::string host, std::uint16_t port, sync_client_options options = {});
 
-  // POSTs `json_body`, zstd-compressed, to /sync/<method> (or /msync/<method>)
+  // POSTs `json_body`, zstd-compressed (legacy: as a gzipped multipart
+  // `data` part, the reply taken raw), to /sync/<method> (or /msync/<method>)
   // with an anki-sync header carrying the keys. A 200 reply must carry
   // anki-original-size equal to the decompressed length. Errors: transport
   // failures and replies that break the envelope, as sentences.
@@ -58,6 +63,7 @@ public:
                                                    std::string_view password);
 
   http_client& http() { return http_; }
+  bool legacy() const { return options_.legacy; }
 
 private:
   http_client http_;
