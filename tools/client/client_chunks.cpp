@@ -5,12 +5,15 @@
 #include "storage/client_objects.hpp"
 #include "storage/sync_objects.hpp"
 #include "tools/client/normal_sync_steps.hpp"
-#include "tools/client/wire_rows.hpp"
+#include "actors/sync/row_convert.hpp"
 
 namespace ankisync::client::detail {
 namespace {
 
 using protocol::sync_method;
+// The same seam the server uses between wire and stored rows.
+using actors::sync::to_entry;
+using actors::sync::to_row;
 
 // Rows per chunk before the last round (upstream CHUNK_SIZE).
 constexpr int chunk_budget = 250;

@@ -5,12 +5,15 @@
 #include "protocol/graves.hpp"
 #include "storage/client_objects.hpp"
 #include "tools/client/normal_sync_steps.hpp"
-#include "tools/client/wire_rows.hpp"
+#include "actors/sync/row_convert.hpp"
 
 namespace ankisync::client::detail {
 namespace {
 
 using protocol::sync_method;
+// The same seam the server uses between wire and stored rows.
+using actors::sync::to_entry;
+using actors::sync::to_row;
 
 // Upstream's CHUNK_SIZE for graves: at most this many ids per applyGraves.
 constexpr std::size_t graves_per_call = 250;
