@@ -30,3 +30,14 @@ TEST_CASE("a server stopped with SIGTERM exits with code 0") {
   CHECK(status.clean());
   CHECK(status.describe() == "exit code 0");
 }
+
+TEST_CASE("serve --healthcheck exits 0 while a server listens and 1 when none does") {
+  server_process server;
+  const auto port = std::to_string(server.port());
+  auto up = run_ankisync({"serve", "--healthcheck", "--port", port});
+  CHECK(up.status.clean());
+  server.stop();
+  auto down = run_ankisync({"serve", "--healthcheck", "--port", port});
+  CHECK(down.status.exited);
+  CHECK(down.status.code == 1);
+}

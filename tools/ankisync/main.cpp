@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--ready-file", serve.ready_file,
                         "Write '<port> <admin port>' to this file once listening");
   serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");
+  serve_cmd->add_flag("--healthcheck", serve.healthcheck,
+                      "Exit 0 if a server accepts connections on the configured address, else 1");
 
   user_command user;
   auto* user_cmd = app.add_subcommand("user", "Manage users (works while the server runs)");

@@ -1,3 +1,7 @@
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -49,6 +53,27 @@ bool bootstrap_first_user(storage::users_db& db) {
   return true;
 }
 
+// As upstream's --healthcheck (used by container recipes): can we connect?
+int healthcheck(const server_config& c) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const auto port = std::to_string(c.port);
+  if (::getaddrinfo(c.host.c_str(), port.c_str(), &hints, &found) != 0)
+    return 1;
+  int status = 1;
+  for (auto* a = found; a && status != 0; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0)
+      continue;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+      status = 0;
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return status;
+}
+
 bool write_ready_file(const std::string& path, std::uint16_t port, std::uint16_t admin_port) {
   // Written under another name and renamed, so a reader never sees half.
   const std::string partial = path + ".partial";
@@ -73,6 +98,8 @@ int run_serve(const serve_flags& flags) {
     std::cout << dump_config(*config);
     return 0;
   }
+  if (flags.healthcheck)
+    return healthcheck(*config);
   const auto& c = *config;
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
 

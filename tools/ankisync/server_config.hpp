@@ -27,6 +27,7 @@ struct serve_flags {
   std::optional<std::int64_t> session_idle_timeout_ms;
   std::string ready_file;
   bool dump_config = false;
+  bool healthcheck = false;
 };
 
 // The effective configuration: flags over the official server's SYNC_*
