@@ -61,7 +61,4 @@ phase_result server_sanity_check(const protocol::sanity_request& req, storage::c
 // it, so a crash can never keep the data but lose the new mod.
 phase_result server_finish(storage::collection& col, sync_session& session, std::int64_t now_ms);
 
-// Chunks hold at most this many rows (plus up to two of a last round).
-inline constexpr int chunk_budget = 250;
-
 } // namespace ankisync::actors::sync

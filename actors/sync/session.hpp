@@ -6,15 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace ankisync::actors::sync {
+#include "actors/sync/chunk_rows.hpp"
 
-// Ids of rows still to send in `chunk` replies, snapshotted at the first
-// chunk of a session (after graves and applyChanges, before applyChunk).
-struct outgoing_ids {
-  std::vector<std::int64_t> revlog;
-  std::vector<std::int64_t> cards;
-  std::vector<std::int64_t> notes;
-};
+namespace ankisync::actors::sync {
 
 // One normal sync in progress. Lives in the user's collection actor; only
 // that actor touches it. Its writes are one SQLite transaction on the
