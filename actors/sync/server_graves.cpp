@@ -1,22 +1,14 @@
+#include "actors/sync/graves_rows.hpp"
 #include "actors/sync/phases.hpp"
 #include "actors/sync/row_convert.hpp"
 
 namespace ankisync::actors::sync {
 namespace {
 
-// Deletion beats any edit: rows go whatever their mtime, notes first, then
-// cards, then decks (upstream's order). A grave that exists keeps its usn.
 phase_result apply_graves(const protocol::graves_entry& g, storage::collection& col,
                           const sync_session& session) {
-  for (auto id : g.notes)
-    if (auto r = col.remove_note(id, session.server_usn); !r)
-      return std::unexpected(step_failed("applying graves", r.error()));
-  for (auto id : g.cards)
-    if (auto r = col.remove_card(id, session.server_usn); !r)
-      return std::unexpected(step_failed("applying graves", r.error()));
-  for (auto id : g.decks)
-    if (auto r = col.remove_deck(id, session.server_usn); !r)
-      return std::unexpected(step_failed("applying graves", r.error()));
+  if (auto r = apply_graves_rows(col, g, session.server_usn); !r)
+    return std::unexpected(step_failed("applying graves", r.error()));
   return std::string("null");
 }
 

@@ -5,6 +5,7 @@
 #include "protocol/graves.hpp"
 #include "storage/client_objects.hpp"
 #include "tools/client/normal_sync_steps.hpp"
+#include "actors/sync/graves_rows.hpp"
 #include "actors/sync/row_convert.hpp"
 
 namespace ankisync::client::detail {
@@ -13,7 +14,6 @@ namespace {
 using protocol::sync_method;
 // The same seam the server uses between wire and stored rows.
 using actors::sync::to_entry;
-using actors::sync::to_row;
 
 // Upstream's CHUNK_SIZE for graves: at most this many ids per applyGraves.
 constexpr std::size_t graves_per_call = 250;
@@ -78,18 +78,9 @@ step_result exchange_graves(storage::collection& col, sync_channel& channel,
       return std::unexpected(bad_reply(sync_method::apply_graves, ok.error()));
   }
 
-  // Deletion beats any edit: notes, then cards, then decks (upstream).
-  auto apply = [&](auto remove, const std::vector<std::int64_t>& ids) -> step_result {
-    for (auto id : ids)
-      if (auto r = (col.*remove)(id, d.server_usn); !r)
-        return std::unexpected(local_failure(sync_method::start, r.error()));
-    return {};
-  };
-  if (auto r = apply(&storage::collection::remove_note, remote->notes); !r)
-    return r;
-  if (auto r = apply(&storage::collection::remove_card, remote->cards); !r)
-    return r;
-  return apply(&storage::collection::remove_deck, remote->decks);
+  if (auto r = actors::sync::apply_graves_rows(col, *remote, d.server_usn); !r)
+    return std::unexpected(local_failure(sync_method::start, r.error()));
+  return {};
 }
 
 } // namespace ankisync::client::detail
