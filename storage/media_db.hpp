@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/media_store.hpp"
+#include "storage/storage_error.hpp"
+
+struct sqlite3;
+
+namespace ankisync::storage {
+
+// The `meta` row of a user's media database.
+struct media_totals {
+  std::int64_t last_usn = 0;
+  std::int64_t total_bytes = 0;
+  std::int64_t total_nonempty_files = 0;
+};
+
+// A row of `media` as mediaChanges reports it.
+struct media_change_row {
+  std::string fname;
+  std::int64_t usn = 0;
+  std::string sha1_raw; // 20 bytes; "" for a deletion record
+};
+
+// A live row (size > 0).
+struct media_live_file {
+  std::string fname;
+  std::string sha1_raw; // 20 bytes
+  std::int64_t size = 0;
+};
+
+// One entry of a validated upload, in `_meta` order.
+struct media_upload_change {
+  std::string fname;
+  bool deletion = false;
+  // For an addition: the content, already complete and fsynced in the
+  // store's stage folder.
+  std::string sha1_raw;
+  std::int64_t size = 0;
+  std::filesystem::path staged;
+};
+
+struct media_upload_outcome {
+  std::uint32_t processed = 0;
+  std::int64_t last_usn = 0;
+};
+
+// A user's media database: upstream's server media DB, schema 4
+// (`media(fname, csum, size, usn, mtime)`, `meta(last_usn, total_bytes,
+// total_nonempty_files)`, PRAGMA user_version 4), plus an index on csum so
+// that the content store can tell whether a content is still referenced.
+// Opening a schema-3 database migrates it as upstream does.
+// One connection; use from one thread at a time. Moveable.
+class media_db {
+public:
+  static result<media_db> open(const std::filesystem::path& path);
+  ~media_db();
+  media_db(media_db&&) noexcept;
+  media_db& operator=(media_db&&) noexcept;
+
+  result<media_totals> totals();
+
+  // Rows with usn > after_usn, ascending usn, at most `limit`.
+  result<std::vector<media_change_row>> changes_since(std::int64_t after_usn, std::size_t limit);
+
+  // The live row of this name, if any (deletion records do not count).
+  result<std::optional<media_live_file>> live_file(std::string_view fname);
+
+  // Applies an upload in one exclusive transaction, with upstream's rules
+  // per entry (added / replaced / identical / removed / already deleted;
+  // usn + 1 per effective change, totals kept). Added contents are adopted
+  // into `store` before the commit; contents no longer referenced after
+  // the commit are removed from it. `now_s` is the rows' mtime.
+  result<media_upload_outcome> apply_upload(const std::vector<media_upload_change>& changes,
+                                            const media_store& store, std::int64_t now_s);
+
+  // A live row whose content is missing on disk: the row goes away
+  // entirely (no deletion record, no usn change), totals are decremented.
+  result<void> forget(std::string_view fname);
+
+  // Removes stored contents that no row references (crash leftovers).
+  result<std::size_t> remove_unreferenced(const media_store& store);
+
+private:
+  explicit media_db(sqlite3* db);
+  sqlite3* db_ = nullptr;
+};
+
+} // namespace ankisync::storage

@@ -1,0 +1,130 @@
+#include "storage/media_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace ankisync::storage {
+
+namespace {
+
+constexpr std::size_t sha1_bytes = 20;
+constexpr char hex_digits[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::unexpected<storage_error> io_failure(std::string_view what, const std::filesystem::path& p,
+                                          const std::error_code& ec) {
+  return fail(storage_errc::io, std::string(what) + " " + p.string() + ": " + ec.message());
+}
+
+result<void> check_sha1(std::string_view sha1_raw) {
+  if (sha1_raw.size() != sha1_bytes)
+    return fail(storage_errc::invalid, "a media content id must be a 20-byte sha1, got " +
+                                           std::to_string(sha1_raw.size()) + " bytes");
+  return {};
+}
+
+} // namespace
+
+std::string sha1_hex(std::string_view sha1_raw) {
+  if (sha1_raw.size() != sha1_bytes) return {};
+  std::string hex;
+  hex.reserve(2 * sha1_bytes);
+  for (unsigned char byte : sha1_raw) {
+    hex += hex_digits[byte >> 4];
+    hex += hex_digits[byte & 0xf];
+  }
+  return hex;
+}
+
+// Lowercase only: it is the one spelling the store writes, so anything
+// else in the store folder is not ours.
+std::string sha1_raw_from_hex(std::string_view hex) {
+  if (hex.size() != 2 * sha1_bytes) return {};
+  std::string raw;
+  raw.reserve(sha1_bytes);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int high = hex_value(hex[i]);
+    int low = hex_value(hex[i + 1]);
+    if (high < 0 || low < 0) return {};
+    raw += static_cast<char>((high << 4) | low);
+  }
+  return raw;
+}
+
+media_store::media_store(std::filesystem::path folder, std::filesystem::path stage_folder)
+    : folder_(std::move(folder)), stage_folder_(std::move(stage_folder)) {}
+
+result<void> media_store::prepare() const {
+  for (const auto* dir : {&folder_, &stage_folder_}) {
+    std::error_code ec;
+    std::filesystem::create_directories(*dir, ec);
+    if (ec) return io_failure("create", *dir, ec);
+  }
+  return {};
+}
+
+std::filesystem::path media_store::path_of(std::string_view sha1_raw) const {
+  return folder_ / sha1_hex(sha1_raw);
+}
+
+result<void> media_store::adopt(const std::filesystem::path& staged,
+                                std::string_view sha1_raw) const {
+  if (auto r = check_sha1(sha1_raw); !r) return r;
+  const auto target = path_of(sha1_raw);
+  std::error_code ec;
+  // Same name, same bytes: a present file entered by the same complete
+  // rename, so it needs no second copy.
+  if (std::filesystem::exists(target, ec)) {
+    std::filesystem::remove(staged, ec);
+    if (ec) return io_failure("remove", staged, ec);
+    return {};
+  }
+  if (ec) return io_failure("look up", target, ec);
+  std::filesystem::rename(staged, target, ec);
+  if (ec) return io_failure("move " + staged.string() + " to", target, ec);
+  return {};
+}
+
+result<void> media_store::sync_folder() const {
+  int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(storage_errc::io, "open " + folder_.string() + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0)
+    return fail(storage_errc::io, "fsync " + folder_.string() + ": " + std::strerror(saved));
+  return {};
+}
+
+result<void> media_store::remove(std::string_view sha1_raw) const {
+  if (auto r = check_sha1(sha1_raw); !r) return r;
+  const auto target = path_of(sha1_raw);
+  std::error_code ec;
+  std::filesystem::remove(target, ec); // a missing file is no error here
+  if (ec) return io_failure("remove", target, ec);
+  return {};
+}
+
+void media_store::clear_stage() const {
+  // Best effort: whatever stays behind is removed at the next call.
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(stage_folder_, ec), end; !ec && it != end;
+       it.increment(ec))
+    found.push_back(it->path());
+  for (const auto& path : found) std::filesystem::remove_all(path, ec);
+}
+
+} // namespace ankisync::storage
