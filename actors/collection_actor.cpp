@@ -4,12 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
-
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <system_error>
 
+#include "actors/temp_files.hpp"
 #include "protocol/empty.hpp"
 #include "protocol/version.hpp"
 #include "protocol/body_file.hpp"
@@ -41,15 +40,13 @@ constexpr const char* upload_corrupt =
     "Your upload was corrupt. Please use Check Database, or restore from backup.";
 constexpr const char* upload_too_large = "collection exceeds size limit";
 
-// Temp files of full syncs live in the user's folder, so the final rename
-// stays on one filesystem. The dot keeps them apart from real files.
-constexpr std::string_view upload_prefix = ".upload-";
-constexpr std::string_view download_prefix = ".download-";
+// A pending timer keeps its actor alive until it fires, even after the
+// actor quit. Session checks are therefore re-armed in short steps: a
+// closed actor is freed within one step, not after the whole idle time.
+constexpr std::chrono::milliseconds session_check_step{5000};
 
-std::filesystem::path temp_name(const std::filesystem::path& folder, std::string_view prefix) {
-  static std::atomic<std::uint64_t> counter{0};
-  return folder / (std::string(prefix) + std::to_string(::getpid()) + "-" +
-                   std::to_string(counter.fetch_add(1)) + "-" + std::to_string(now_ms()));
+std::chrono::milliseconds next_session_check(std::chrono::milliseconds remaining) {
+  return std::min(remaining, session_check_step);
 }
 
 blocking_result job_failed(error_code code, std::string message) {
@@ -75,7 +72,8 @@ collection_actor::collection_actor(caf::actor_config& cfg,
                                    std::shared_ptr<metrics_registry> metrics,
                                    collection_config config)
     : metered_actor(cfg, std::move(metrics), "collection", config.user),
-      config_(std::move(config)) {
+      config_(std::move(config)),
+      media_store_(config_.folder / "media", config_.folder / ".media-stage") {
   remove_leftover_temp_files();
 }
 
@@ -105,13 +103,14 @@ void collection_actor::on_exit() {
   if (session_)
     end_session("the server is stopping or the user's actor closed");
   col_.reset();
+  media_.reset();
   metered_actor::on_exit();
 }
 
 caf::result<sync_result_msg> collection_actor::on_request(user_request_msg& msg) {
   const auto& req = msg.request;
   if (req.family == protocol::request_family::media)
-    return sync_result_msg{error(error_code::server_error, "media sync is not implemented yet")};
+    return on_media(req);
   if (req.method == sync_method::upload)
     return on_upload(req);
   if (req.method == sync_method::download)
@@ -350,7 +349,7 @@ collection_actor::result collection_actor::on_meta(const protocol::sync_request&
   if (!committed_)
     return error(error_code::server_error, "cannot read the collection's state");
   sync::meta_limits limits{config_.profile.max_uncompressed_bytes()};
-  return sync::server_meta(**body, *committed_, 0, limits, now_ms());
+  return sync::server_meta(**body, *committed_, media_usn(), limits, now_ms());
 }
 
 collection_actor::result collection_actor::on_start(const protocol::sync_request& req) {
@@ -376,7 +375,7 @@ collection_actor::result collection_actor::on_start(const protocol::sync_request
     end_session("start failed");
     return reply;
   }
-  delayed_send(this, config_.profile.session_idle_timeout,
+  delayed_send(this, next_session_check(config_.profile.session_idle_timeout),
                session_timeout_msg{session_generation_});
   return reply;
 }
@@ -477,7 +476,8 @@ void collection_actor::on_session_timeout(std::uint64_t generation) {
     end_session("no request within the session idle time");
     return;
   }
-  delayed_send(this, std::chrono::duration_cast<std::chrono::milliseconds>(limit - idle),
+  delayed_send(this,
+               next_session_check(std::chrono::duration_cast<std::chrono::milliseconds>(limit - idle)),
                session_timeout_msg{generation});
 }
 

@@ -14,6 +14,8 @@
 #include "actors/sync/session.hpp"
 #include "profiles/profile.hpp"
 #include "storage/collection.hpp"
+#include "storage/media_db.hpp"
+#include "storage/media_store.hpp"
 
 namespace ankisync::actors {
 
@@ -24,9 +26,10 @@ struct collection_config {
   caf::actor workers; // the worker pool actor, for blocking jobs
 };
 
-// Owns one user's folder: the collection file and (later) media. Only this
-// actor touches those files, and it takes one message at a time, so that
-// user's syncs and media transfers are serialized without locks. It holds
+// Owns one user's folder: the collection file, the media database and the
+// media contents. Only this actor touches those files, and it takes one
+// message at a time, so that user's syncs and media transfers are
+// serialized without locks. It holds
 // the user's sync session: its transaction is open from `start` to
 // `finish`, rolled back on abort, on any failed step, after the profile's
 // session idle time, and when the actor stops.
@@ -44,6 +47,9 @@ private:
   caf::result<sync_result_msg> on_request(user_request_msg& msg);
   caf::result<sync_result_msg> on_upload(const protocol::sync_request& req);
   caf::result<sync_result_msg> on_download(const protocol::sync_request& req);
+  caf::result<sync_result_msg> on_media(const protocol::sync_request& req);
+  caf::result<sync_result_msg> on_media_upload(const protocol::sync_request& req);
+  caf::result<sync_result_msg> on_media_download(const protocol::sync_request& req);
   // Runs `job` on the blocking pool and takes no other message until it
   // is done; `then` runs in this actor with the job's result.
   void run_blocking(std::function<blocking_result()> job,
@@ -63,12 +69,20 @@ private:
   // Drops the session, rolling back whatever it wrote.
   void end_session(const char* why);
   void refresh_committed_state();
+  // The user's media database, opened on first use; opening it also
+  // removes what a crash may have left in the content store.
+  std::expected<storage::media_db*, protocol::sync_error> open_media();
+  std::int64_t media_usn();
 
   collection_config config_;
   std::optional<storage::collection> col_;
   std::optional<sync::committed_state> committed_;
   std::optional<sync::sync_session> session_;
   std::uint64_t session_generation_ = 0;
+  // Shared with the blocking job of an upload or download while this
+  // actor waits for it; never used by both at once.
+  std::shared_ptr<storage::media_db> media_;
+  storage::media_store media_store_;
 };
 
 } // namespace ankisync::actors

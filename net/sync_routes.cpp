@@ -89,6 +89,14 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
         return respond(error_response(parsed.error()));
       decoded = protocol::decode_v11_request(where->family, where->method_name, *parsed,
                                              req.body, limits);
+    } else if (req.method == "GET") {
+      // Only /msync/begin gets here (classify): Anki 2.1.22-2.1.56 opens a
+      // media sync with its host key and version in the query string.
+      const auto q = req.target.find('?');
+      if (q == std::string::npos)
+        return respond(error_response(
+            make_error(error_code::bad_request, "bad begin query: no query string")));
+      decoded = protocol::decode_legacy_begin_query(std::string_view(req.target).substr(q + 1));
     } else {
       // Clients before 2.1.57 (protocol v8-v10) send multipart forms; the
       // request counts as v10, so its reply goes back raw. A large `data`

@@ -43,6 +43,11 @@ std::expected<std::uint8_t, sync_error> header_version(const json::object& o) {
 
 } // namespace
 
+bool keeps_body_undecoded(const sync_request& req) {
+  return req.family == request_family::sync ? req.method == sync_method::upload
+                                            : req.media == media_method::upload_changes;
+}
+
 std::expected<sync_request, sync_error> request_for_route(request_family family,
                                                           std::string_view name) {
   sync_request req;
@@ -104,8 +109,9 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
   auto req = request_for_route(family, method_name);
   if (!req) return req;
 
-  if (family == request_family::sync && req->method == sync_method::upload) {
-    // A collection file: decompressed later, straight to disk, by its owner.
+  if (keeps_body_undecoded(*req)) {
+    // A collection file or a media zip: decompressed later, straight to
+    // disk, by its owner.
     req->upload_body = body;
     req->upload_encoding = body_encoding::zstd;
   } else {

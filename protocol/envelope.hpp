@@ -59,24 +59,30 @@ struct sync_request {
   std::string session_key;
   std::string client_version;
   std::string client_ip;
-  // Decompressed payload: JSON for every method but upload.
+  // Decompressed payload: JSON for every method but /sync/upload and
+  // /msync/uploadChanges.
   std::string payload;
-  // upload only: the body still compressed as it arrived (in memory or in
-  // net/'s temp file, which lives until the reply is written), so a large
-  // collection is decompressed straight to disk, never into memory. For a
-  // legacy request it is the multipart `data` part: in memory, or a file
-  // of its own that `upload_body.owner` removes when the last copy dies.
-  // Decode it with decode_body_to_file (protocol/body_file.hpp).
+  // /sync/upload and /msync/uploadChanges only: the body still compressed
+  // as it arrived (in memory or in net/'s temp file, which lives until the
+  // reply is written), so a large collection or media zip is decompressed
+  // straight to disk, never into memory. For a legacy request it is the
+  // multipart `data` part: in memory, or a file of its own that
+  // `upload_body.owner` removes when the last copy dies. Decode it with
+  // decode_body_to_file (protocol/body_file.hpp).
   body_source upload_body;
   body_encoding upload_encoding = body_encoding::raw; // zstd (v11); gzip or raw (legacy)
   // Typed body of every /sync method (see decode_sync_body); monostate for
-  // upload, whose phase code reads `payload`, and for media methods.
+  // upload, whose phase code reads `upload_body`, and for media methods.
   request_body body;
   // With envelope_limits::defer_body_errors: why the JSON body did not
   // decode. The gateway answers it only after checking the host key, so an
   // unknown key gets 403 whatever the body, as upstream answers.
   std::optional<sync_error> body_error;
 };
+
+// True for the methods whose body stays undecoded in `upload_body`
+// (/sync/upload and /msync/uploadChanges).
+bool keeps_body_undecoded(const sync_request& req);
 
 // An empty request for `/sync/<method_name>` or `/msync/<method_name>`.
 // Error: bad_request "unknown sync method: X" / "unknown media method: X".

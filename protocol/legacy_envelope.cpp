@@ -29,6 +29,35 @@ std::expected<std::string, sync_error> read_all(const body_source& part) {
 
 bool is_empty(const body_source& part) { return part.file.empty() && part.bytes.empty(); }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded value decoding.
+std::string form_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 std::expected<sync_request, sync_error> decode_legacy_request(request_family family,
@@ -69,8 +98,9 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
     data = std::move(*form->file);
   const bool empty = is_empty(data);
 
-  if (family == request_family::sync && req->method == sync_method::upload) {
-    // A collection file: decoded later, straight to disk, by its owner.
+  if (keeps_body_undecoded(*req)) {
+    // A collection file or a media zip: decoded later, straight to disk,
+    // by its owner.
     if (empty) {
       req->upload_body.bytes = "{}";
       req->upload_encoding = body_encoding::raw;
@@ -112,6 +142,43 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
       req->body = std::move(*typed);
     }
   }
+  return req;
+}
+
+std::expected<sync_request, sync_error> decode_legacy_begin_query(std::string_view query) {
+  std::optional<std::string> key;
+  std::optional<std::string> client;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty())
+      continue;
+    const auto eq = pair.find('=');
+    const auto name = form_decode(pair.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1));
+    std::optional<std::string>* slot = name == "k" ? &key : name == "v" ? &client : nullptr;
+    if (!slot)
+      continue;
+    if (*slot)
+      return std::unexpected(
+          make_error(error_code::bad_request, "bad begin query: \"" + name + "\" given twice"));
+    *slot = std::move(value);
+  }
+  if (!key || !client)
+    return std::unexpected(make_error(error_code::bad_request,
+                                      std::string("bad begin query: missing \"") +
+                                          (key ? "v" : "k") + "\""));
+  sync_request req;
+  req.family = request_family::media;
+  req.media = media_method::begin;
+  req.version = version::v2_timezone;
+  req.legacy = true;
+  req.host_key = std::move(*key);
+  req.client_version = *client;
+  boost::json::object o;
+  o["v"] = *client;
+  req.payload = boost::json::serialize(o);
   return req;
 }
 

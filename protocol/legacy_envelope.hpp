@@ -25,9 +25,10 @@ namespace ankisync::protocol {
 // Decodes a legacy request for `/sync/<method_name>` (or `/msync/...`).
 // `content_type` is the request's Content-Type header ("" if absent).
 //
-// For upload, the `data` part is not decoded: it goes to `upload_body`
-// still compressed, with `upload_encoding` gzip or raw, for the collection
-// actor to decode straight to disk. A large part of a body net/ spilled to
+// For /sync/upload and /msync/uploadChanges, the `data` part is not
+// decoded: it goes to `upload_body` still compressed, with
+// `upload_encoding` gzip or raw, for the collection actor to decode
+// straight to disk. A large part of a body net/ spilled to
 // a file is copied to a file of its own next to it (".part-XXXXXX");
 // `upload_body.owner` removes that file when the last copy of the request
 // dies, so net/ has nothing more to clean up. For every other method the
@@ -42,6 +43,13 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
                                                               std::string_view content_type,
                                                               const body_source& body,
                                                               const envelope_limits& limits);
+
+// `GET /msync/begin?k=<host key>&v=<client version>`, as the 2.1.22-2.1.56
+// Rust syncer opens a media sync. `query` is the part after '?'; values
+// are form-urlencoded ('+' is a space, %XX a byte; a malformed escape is
+// kept as it is). The request is a legacy one (version 10) with `{"v": v}`
+// as its payload. Errors: bad_request when k or v is missing or repeated.
+std::expected<sync_request, sync_error> decode_legacy_begin_query(std::string_view query);
 
 // The fields of a legacy request with their values, as a client builds
 // them (for the reference client and tests): k/s/c/v when non-empty, then

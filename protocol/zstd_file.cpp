@@ -148,3 +148,77 @@ std::expected<std::uint64_t, sync_error> zstd_compress_file(const std::string& i
 }
 
 } // namespace ankisync::protocol
+
+namespace ankisync::protocol {
+
+struct zstd_file_writer::impl {
+  std::string path;
+  file_ptr out;
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx{nullptr, &ZSTD_freeCCtx};
+  std::vector<char> out_buf;
+  std::uint64_t in = 0;
+  std::uint64_t written = 0;
+  bool finished = false;
+
+  // Runs the compressor over `input` with `mode`, writing what it emits.
+  std::expected<void, sync_error> pump(ZSTD_inBuffer& input, ZSTD_EndDirective mode) {
+    for (;;) {
+      ZSTD_outBuffer output{out_buf.data(), out_buf.size(), 0};
+      const auto remaining = ZSTD_compressStream2(ctx.get(), &output, &input, mode);
+      if (ZSTD_isError(remaining))
+        return io_error(std::string("zstd: ") + ZSTD_getErrorName(remaining));
+      if (output.pos && std::fwrite(out_buf.data(), 1, output.pos, out.get()) != output.pos)
+        return io_error("cannot write " + path);
+      written += output.pos;
+      const bool done = mode == ZSTD_e_end ? remaining == 0 : input.pos == input.size;
+      if (done)
+        return {};
+    }
+  }
+};
+
+zstd_file_writer::zstd_file_writer(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+zstd_file_writer::zstd_file_writer(zstd_file_writer&&) noexcept = default;
+zstd_file_writer& zstd_file_writer::operator=(zstd_file_writer&&) noexcept = default;
+zstd_file_writer::~zstd_file_writer() = default;
+
+std::expected<zstd_file_writer, sync_error> zstd_file_writer::create(const std::string& path,
+                                                                     int level) {
+  auto p = std::make_unique<impl>();
+  p->path = path;
+  p->out.reset(std::fopen(path.c_str(), "wb"));
+  if (!p->out)
+    return io_error("cannot create " + path);
+  p->ctx.reset(ZSTD_createCCtx());
+  if (!p->ctx)
+    return io_error("zstd: out of memory");
+  ZSTD_CCtx_setParameter(p->ctx.get(), ZSTD_c_compressionLevel, level);
+  p->out_buf.resize(ZSTD_CStreamOutSize());
+  return zstd_file_writer(std::move(p));
+}
+
+std::expected<void, sync_error> zstd_file_writer::write(std::string_view bytes) {
+  if (impl_->finished)
+    return io_error("zstd: write after finish to " + impl_->path);
+  ZSTD_inBuffer input{bytes.data(), bytes.size(), 0};
+  if (auto r = impl_->pump(input, ZSTD_e_continue); !r)
+    return r;
+  impl_->in += bytes.size();
+  return {};
+}
+
+std::expected<std::uint64_t, sync_error> zstd_file_writer::finish() {
+  if (impl_->finished)
+    return impl_->written;
+  ZSTD_inBuffer input{nullptr, 0, 0};
+  if (auto r = impl_->pump(input, ZSTD_e_end); !r)
+    return std::unexpected(r.error());
+  if (std::fflush(impl_->out.get()) != 0)
+    return io_error("cannot write " + impl_->path);
+  impl_->finished = true;
+  return impl_->written;
+}
+
+std::uint64_t zstd_file_writer::bytes_in() const { return impl_->in; }
+
+} // namespace ankisync::protocol

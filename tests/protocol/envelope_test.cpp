@@ -286,3 +286,15 @@ TEST_CASE("error bodies are status digits plus reason", "[envelope]") {
   CHECK(error_body(503, sync_error{error_code::unavailable, "shutting down"}) ==
         "503 shutting down");
 }
+
+TEST_CASE("v11 media uploadChanges keeps its zip compressed for the collection's owner",
+          "[envelope]") {
+  const std::string zip = std::string("PK\x03\x04", 4) + "zip bytes, not json";
+  const auto body = zbody(zip);
+  auto r = decode_v11_request(request_family::media, "uploadChanges", v11_header(), body, {});
+  REQUIRE(r);
+  CHECK(r->media == media_method::upload_changes);
+  CHECK(r->payload.empty());
+  CHECK(r->upload_body.bytes == body.bytes);
+  CHECK(r->upload_encoding == body_encoding::zstd);
+}

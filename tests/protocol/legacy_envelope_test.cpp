@@ -154,7 +154,7 @@ TEST_CASE("download without a data part (AnkiDroid) counts as {}", "[legacy]") {
   CHECK(empty->payload == "{}");
 }
 
-TEST_CASE("c absent or 0 means raw data; any other c means gzip", "[legacy]") {
+TEST_CASE("c absent or 0 means raw data, any other c means gzip", "[legacy]") {
   const std::string json = R"({"minUsn":0,"lnewer":false,"graves":null})";
   auto absent =
       decode("start", build_multipart("Anki-sync-boundary", {{"k", hkey}, {"s", "s1"}}, json));
@@ -177,7 +177,7 @@ TEST_CASE("c absent or 0 means raw data; any other c means gzip", "[legacy]") {
   }
 }
 
-TEST_CASE("sk is the host key too; the last of k and sk wins", "[legacy]") {
+TEST_CASE("sk is the host key too, the last of k and sk wins", "[legacy]") {
   auto sk = decode("abort", build_multipart("Anki-sync-boundary", {{"sk", "media-key"}}, "{}"));
   REQUIRE(sk);
   CHECK(sk->host_key == "media-key");
@@ -370,4 +370,64 @@ TEST_CASE("malformed legacy requests are bad requests", "[legacy]") {
   // An unknown method, before the body is looked at.
   auto unknown = decode_legacy_request(request_family::sync, "Meta", legacy_ct, mem("garbage"), {});
   check_bad(unknown, "unknown sync method");
+}
+
+TEST_CASE("media uploadChanges keeps the data part as it came", "[legacy]") {
+  const std::string zip = std::string("PK\x03\x04", 4) + random_bytes(2000, 9);
+  SECTION("c=0 (Python-era clients and AnkiDroid): raw") {
+    auto r = decode_legacy_request(
+        request_family::media, "uploadChanges", legacy_ct,
+        mem(build_multipart("Anki-sync-boundary", {{"sk", hkey}, {"c", "0"}}, zip)), {});
+    REQUIRE(r);
+    CHECK(r->legacy);
+    CHECK(r->media == media_method::upload_changes);
+    CHECK(r->host_key == hkey);
+    CHECK(r->payload.empty());
+    CHECK(r->upload_encoding == body_encoding::raw);
+    CHECK(r->upload_body.bytes == zip);
+  }
+  SECTION("no c (the 2.1.22-2.1.56 Rust syncer): raw") {
+    auto r = decode_legacy_request(request_family::media, "uploadChanges", legacy_ct,
+                                   mem(build_multipart("Anki-sync-boundary", {{"sk", hkey}}, zip)),
+                                   {});
+    REQUIRE(r);
+    CHECK(r->upload_encoding == body_encoding::raw);
+    CHECK(r->upload_body.bytes == zip);
+  }
+  SECTION("c=1: gzip, still compressed") {
+    auto r = decode_legacy_request(
+        request_family::media, "uploadChanges", legacy_ct,
+        mem(build_multipart("Anki-sync-boundary", {{"sk", hkey}, {"c", "1"}}, gzip_compress(zip))),
+        {});
+    REQUIRE(r);
+    CHECK(r->upload_encoding == body_encoding::gzip);
+    CHECK(r->upload_body.bytes == gzip_compress(zip));
+  }
+}
+
+TEST_CASE("GET begin query carries the host key and version", "[legacy]") {
+  auto r = decode_legacy_begin_query("k=" + std::string(hkey) + "&v=anki%2C2.1.50+%28abc%29%2Clinux");
+  REQUIRE(r);
+  CHECK(r->family == request_family::media);
+  CHECK(r->media == media_method::begin);
+  CHECK(r->legacy);
+  CHECK(r->version == 10);
+  CHECK(r->host_key == hkey);
+  CHECK(r->client_version == "anki,2.1.50 (abc),linux");
+  CHECK(r->payload == R"({"v":"anki,2.1.50 (abc),linux"})");
+
+  // Order and unknown keys do not matter; a bad escape stays as it is.
+  auto other = decode_legacy_begin_query("x=1&v=%zz&&k=abc");
+  REQUIRE(other);
+  CHECK(other->host_key == "abc");
+  CHECK(other->client_version == "%zz");
+}
+
+TEST_CASE("GET begin query without k or v is a bad request", "[legacy]") {
+  for (const char* q : {"", "k=abc", "v=1", "k=abc&k=def&v=1", "kk=abc&v=1"}) {
+    INFO(q);
+    auto r = decode_legacy_begin_query(q);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == error_code::bad_request);
+  }
 }

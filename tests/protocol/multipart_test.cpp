@@ -153,7 +153,7 @@ TEST_CASE("build_multipart writes what the parser reads", "[multipart]") {
   CHECK(r->file->bytes == data);
 }
 
-TEST_CASE("preamble and epilogue are ignored; padding after a delimiter is allowed", "[multipart]") {
+TEST_CASE("preamble and epilogue are ignored, padding after a delimiter is allowed", "[multipart]") {
   const std::string body = "This is a preamble.\r\nIt may have --dashes.\r\n"
                            "--Anki-sync-boundary \t\r\n"
                            "Content-Disposition: form-data; name=k\r\n\r\n"

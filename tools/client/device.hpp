@@ -7,18 +7,22 @@
 // converge.
 //
 // sync() reports when a full sync is required; full_upload and
-// full_download then do it. Media (issue 6) will be methods here too.
+// full_download then do it. Media has its own folder and DB beside the
+// collection (media_folder.hpp), synced by media_sync.
 
 #include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/collection.hpp"
+#include "tools/client/media_folder.hpp"
+#include "tools/client/media_sync.hpp"
 #include "tools/client/normal_sync.hpp"
 #include "tools/client/sync_channel.hpp"
 #include "tools/client/sync_client.hpp"
@@ -92,6 +96,24 @@ public:
   // then renamed over ours and reopened.
   std::expected<void, sync_failure> full_download(sync_client& client);
 
+  // ---- media (device_media.cpp) ----
+  // The folder <device folder>/collection.media and its DB
+  // collection.media.db, opened on first use.
+  storage::result<media_folder*> media();
+  // Writes a file into the media folder, marked for upload. The name must
+  // already be normalised (normalize_media_name): storage_errc::invalid
+  // otherwise, as the official client leaves such files to Check Media.
+  edit_result<void> add_media(std::string_view name, std::string_view bytes);
+  // Deletes a media file; the deletion is sent at the next media sync.
+  edit_result<void> remove_media(std::string_view name);
+  // The syncable files in the media folder, name -> bytes.
+  edit_result<std::map<std::string, std::string>> media_files();
+  // A media sync as the official client runs it (media_sync.hpp). The
+  // server usn comes from the last sync's /sync/meta when given
+  // (sync_outcome::server_media_usn), else from begin.
+  media_sync_result media_sync(sync_client& client,
+                               std::optional<std::int64_t> server_usn = std::nullopt);
+
   // ---- notes and cards ----
   // A note of `notetype_id` (0: "Basic") with one card per template in
   // `deck_id`. Missing fields are empty, extra ones an error. Tags are
@@ -159,6 +181,7 @@ private:
   storage::collection col_;
   device_options options_;
   std::string host_key_;
+  std::optional<media_folder> media_; // opened by media()
 };
 
 } // namespace ankisync::client

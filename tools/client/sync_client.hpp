@@ -10,12 +10,24 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/methods.hpp"
 #include "tools/client/http_client.hpp"
 
 namespace ankisync::client {
 
 // Which URL family a method lives under.
 enum class sync_family { sync, media }; // /sync/<m>, /msync/<m>
+
+// How a legacy client (sync_client_options::legacy) speaks /msync.
+enum class legacy_media_style {
+  // Anki <= 2.1.21 and old AnkiDroid: begin as multipart k, v, c=1 and a
+  // gzipped {}; later calls with sk and c=1 gzipped JSON; uploadChanges
+  // with c=0 and the raw zip.
+  python,
+  // Anki 2.1.22-2.1.56: GET /msync/begin?k=..&v=..; later calls as
+  // multipart sk and data, without a c field (uncompressed).
+  rust,
+};
 
 struct sync_client_options {
   http_client_options http;
@@ -25,6 +37,7 @@ struct sync_client_options {
   // every call is multipart/form-data with k, s, c=1 and the gzipped body
   // as `data`, no anki-sync header; 200 replies are read raw.
   bool legacy = false;
+  legacy_media_style media_style = legacy_media_style::python;
 };
 
 struct sync_response {
@@ -62,7 +75,18 @@ public:
   std::expected<login_response, std::string> login(std::string_view user,
                                                    std::string_view password);
 
+  // One /msync/<method> call; `body` is the JSON, or the zip for
+  // uploadChanges. v11: as call(). Legacy: requests as
+  // options.media_style says, replies raw. begin's request is made here
+  // from the client version in every envelope (`body` is ignored).
+  // Implemented in sync_client_media.cpp.
+  std::expected<sync_response, std::string> media_call(protocol::media_method method,
+                                                       std::string_view body,
+                                                       std::string_view host_key,
+                                                       std::string_view session_key = "media");
+
   http_client& http() { return http_; }
+  const std::string& client_version() const { return options_.client_version; }
   bool legacy() const { return options_.legacy; }
 
 private:

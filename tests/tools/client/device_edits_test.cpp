@@ -117,7 +117,7 @@ TEST_CASE("a review adds a pending revlog entry and updates the card") {
   CHECK(card->usn == -1);
 }
 
-TEST_CASE("deleting a deck takes its cards and their notes; the default deck stays") {
+TEST_CASE("deleting a deck takes its cards and their notes, the default deck stays") {
   temp_dir tmp;
   auto d = must(device::create(tmp.path / "d"));
   auto deck = must(d.add_deck("Parent"));
@@ -140,7 +140,7 @@ TEST_CASE("deleting a deck takes its cards and their notes; the default deck sta
   CHECK_FALSE(must(col.get_note(elsewhere.note_id)).has_value());
 }
 
-TEST_CASE("deleting a notetype changes the schema; renaming one does not") {
+TEST_CASE("deleting a notetype changes the schema, renaming one does not") {
   temp_dir tmp;
   fake_clock clock;
   auto d = must(device::create(tmp.path / "d", {clock.fn()}));

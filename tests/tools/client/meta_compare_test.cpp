@@ -35,7 +35,7 @@ TEST_CASE("two new collections (mod 0 on both sides) have no changes") {
   CHECK(d->required == sync_required::no_changes);
 }
 
-TEST_CASE("different schemas need a full sync; an empty side may not overwrite cards") {
+TEST_CASE("different schemas need a full sync, an empty side may not overwrite cards") {
   auto both = compare_meta(local(5, 1), remote(6, 2));
   REQUIRE(both.has_value());
   CHECK(both->required == sync_required::full_sync);

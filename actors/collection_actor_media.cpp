@@ -1,0 +1,163 @@
+// The collection actor's half for /msync: the user's media database and
+// content store sit beside the collection, owned by the same actor, so a
+// user's media transfers and collection syncs never interleave.
+
+#include "actors/collection_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <system_error>
+
+#include "actors/media/media_requests.hpp"
+#include "actors/temp_files.hpp"
+#include "protocol/version.hpp"
+
+namespace ankisync::actors {
+namespace {
+
+using protocol::error_code;
+using protocol::make_error;
+using protocol::media_method;
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+sync_result_msg reply_of(media::reply r, const std::string& user) {
+  if (!r)
+    return sync_result_msg{std::unexpected(std::move(r.error()))};
+  return sync_result_msg{protocol::sync_reply{std::move(*r), user, {}, 0}};
+}
+
+} // namespace
+
+std::expected<storage::media_db*, protocol::sync_error> collection_actor::open_media() {
+  if (media_)
+    return media_.get();
+  if (auto prepared = media_store_.prepare(); !prepared)
+    return std::unexpected(make_error(error_code::server_error,
+                                      "cannot create the media folders: " + prepared.error().message));
+  auto opened = storage::media_db::open(config_.folder / "media.db");
+  if (!opened)
+    return std::unexpected(make_error(error_code::server_error,
+                                      "cannot open the media database: " + opened.error().message));
+  media_ = std::make_shared<storage::media_db>(std::move(*opened));
+  // Only this actor writes here: whatever is staged or unreferenced now
+  // was left by a crash or a refused upload.
+  media_store_.clear_stage();
+  if (auto removed = media_->remove_unreferenced(media_store_); !removed)
+    spdlog::warn("media of {}: cleaning the content store: {}", config_.user,
+                 removed.error().message);
+  else if (*removed > 0)
+    spdlog::info("media of {}: removed {} unreferenced files", config_.user, *removed);
+  return media_.get();
+}
+
+std::int64_t collection_actor::media_usn() {
+  // A user who never synced media has usn 0; a database that cannot be
+  // read must not stop collection syncs, so it reads as 0 too (the media
+  // calls themselves then report the error). A user without media gets no
+  // media database just for asking.
+  std::error_code ec;
+  if (!media_ && !std::filesystem::exists(config_.folder / "media.db", ec))
+    return 0;
+  auto db = open_media();
+  if (!db) {
+    spdlog::error("media of {}: {}", config_.user, db.error().message);
+    return 0;
+  }
+  auto totals = (*db)->totals();
+  if (!totals) {
+    spdlog::error("media of {}: {}", config_.user, totals.error().message);
+    return 0;
+  }
+  return totals->last_usn;
+}
+
+caf::result<sync_result_msg> collection_actor::on_media(const protocol::sync_request& req) {
+  auto db = open_media();
+  if (!db)
+    return sync_result_msg{std::unexpected(db.error())};
+  switch (req.media) {
+  case media_method::begin:
+    return reply_of(media::begin(req.payload, req.host_key, **db), config_.user);
+  case media_method::media_changes:
+    return reply_of(media::changes(req.payload, **db), config_.user);
+  case media_method::media_sanity:
+    return reply_of(media::sanity(req.payload, **db), config_.user);
+  case media_method::upload_changes:
+    return on_media_upload(req);
+  case media_method::download_files:
+    return on_media_download(req);
+  }
+  return sync_result_msg{
+      std::unexpected(make_error(error_code::server_error, "unknown media method"))};
+}
+
+caf::result<sync_result_msg> collection_actor::on_media_upload(const protocol::sync_request& req) {
+  media::upload_request upload;
+  // The body copy keeps a legacy `data` part file alive until the job ends.
+  upload.body = req.upload_body;
+  upload.encoding = req.upload_encoding;
+  upload.temp_zip = temp_name(media_store_.stage_folder(), upload_prefix);
+  upload.limit = config_.profile.max_uncompressed_bytes();
+  auto rp = make_response_promise();
+  // Decoding, checking and writing up to 25 files takes a while: it runs
+  // on the blocking pool, and this actor takes no other message meanwhile.
+  run_blocking(
+      [upload = std::move(upload), db = media_, store = media_store_]() {
+        auto r = media::upload(upload, *db, store, now_s());
+        blocking_result out;
+        if (!r) {
+          out.error = std::move(r.error());
+          return out;
+        }
+        out.ok = true;
+        out.value = std::move(*r);
+        return out;
+      },
+      [this, rp](blocking_result& r) mutable {
+        if (!r.ok) {
+          rp.deliver(sync_result_msg{std::unexpected(r.error)});
+          return;
+        }
+        rp.deliver(sync_result_msg{protocol::sync_reply{std::move(r.value), config_.user, {}, 0}});
+      });
+  return rp;
+}
+
+caf::result<sync_result_msg> collection_actor::on_media_download(const protocol::sync_request& req) {
+  auto rp = make_response_promise();
+  run_blocking(
+      [payload = req.payload, db = media_, store = media_store_,
+       out = temp_name(config_.folder, download_prefix),
+       zstd = protocol::version::uses_zstd(req.version)]() {
+        auto r = media::download(payload, *db, store, out, zstd);
+        blocking_result result;
+        if (!r) {
+          result.error = std::move(r.error());
+          return result;
+        }
+        result.ok = true;
+        result.value = r->file.string();
+        result.size = r->original_size;
+        return result;
+      },
+      [this, rp](blocking_result& r) mutable {
+        if (!r.ok) {
+          rp.deliver(sync_result_msg{std::unexpected(r.error)});
+          return;
+        }
+        protocol::sync_reply reply;
+        reply.user = config_.user;
+        reply.body_file = r.value;
+        reply.body_file_original_size = r.size;
+        rp.deliver(sync_result_msg{std::move(reply)});
+      });
+  return rp;
+}
+
+} // namespace ankisync::actors
