@@ -1,5 +1,7 @@
 #include "actors/sync/chunk_rows.hpp"
 
+#include <unordered_map>
+
 #include "actors/sync/row_convert.hpp"
 #include "storage/sync_objects.hpp"
 
@@ -9,11 +11,13 @@ namespace {
 // Upstream's is_pending_sync: usn >= minUsn, except that -1 means exactly -1.
 template <class Row>
 bool incoming_wins(const std::optional<Row>& existing, std::int64_t incoming_mod,
-                   std::int32_t min_usn) {
+                   std::int32_t min_usn, equal_mtime tie) {
   if (!existing)
     return true;
   const bool pending = min_usn == -1 ? existing->usn == -1 : existing->usn >= min_usn;
-  return !pending || existing->mod < incoming_mod;
+  if (!pending || existing->mod < incoming_mod)
+    return true;
+  return tie == equal_mtime::take_theirs && existing->mod == incoming_mod;
 }
 
 template <class Get, class Entries>
@@ -81,7 +85,8 @@ storage::result<protocol::chunk_entry> load_chunk(storage::collection& col,
 }
 
 storage::result<void> apply_chunk_rows(storage::collection& col,
-                                       const protocol::chunk_entry& chunk, std::int32_t min_usn) {
+                                       const protocol::chunk_entry& chunk, std::int32_t min_usn,
+                                       equal_mtime tie) {
   // Reviews are history: never changed once stored.
   for (auto& entry : chunk.revlog)
     if (auto r = col.add_revlog(to_row(entry)); !r)
@@ -90,25 +95,32 @@ storage::result<void> apply_chunk_rows(storage::collection& col,
     auto existing = col.get_card(entry.id);
     if (!existing)
       return std::unexpected(existing.error());
-    if (!incoming_wins(*existing, entry.mod, min_usn))
+    if (!incoming_wins(*existing, entry.mod, min_usn, tie))
       continue;
     if (auto r = col.put_card(to_row(entry)); !r)
       return r;
   }
+  // The notes of a chunk share a few notetypes: each is read and parsed
+  // once per chunk, not once per note (a third of applyChunk's time).
+  std::unordered_map<std::int64_t, storage::note_shape> shapes;
   for (auto& entry : chunk.notes) {
     auto existing = col.get_note(entry.id);
     if (!existing)
       return std::unexpected(existing.error());
-    if (!incoming_wins(*existing, entry.mod, min_usn))
+    if (!incoming_wins(*existing, entry.mod, min_usn, tie))
       continue;
-    auto shape = storage::note_shape_of(col, entry.mid);
-    if (!shape)
-      return std::unexpected(shape.error());
-    if (!*shape)
-      return storage::fail(storage::storage_errc::invalid,
-                           "note " + std::to_string(entry.id) + " uses notetype " +
-                               std::to_string(entry.mid) + ", which does not exist");
-    if (auto r = col.put_note(to_row(entry), **shape); !r)
+    auto known = shapes.find(entry.mid);
+    if (known == shapes.end()) {
+      auto shape = storage::note_shape_of(col, entry.mid);
+      if (!shape)
+        return std::unexpected(shape.error());
+      if (!*shape)
+        return storage::fail(storage::storage_errc::invalid,
+                             "note " + std::to_string(entry.id) + " uses notetype " +
+                                 std::to_string(entry.mid) + ", which does not exist");
+      known = shapes.emplace(entry.mid, **shape).first;
+    }
+    if (auto r = col.put_note(to_row(entry), known->second); !r)
       return std::unexpected(r.error());
   }
   return {};

@@ -41,11 +41,25 @@ chunk_ids take_chunk_ids(outgoing_ids& from);
 storage::result<protocol::chunk_entry> load_chunk(storage::collection& col,
                                                   const chunk_ids& taken);
 
+// Who keeps a card or note that both sides changed with the same mtime
+// (seconds, so two devices easily tie).
+enum class equal_mtime {
+  // Upstream's rule, which every official client applies: each side keeps
+  // its own, so the two never converge.
+  keep_ours,
+  // The server's rule: the client only sends a row it kept against the
+  // server's (its own is at least as new), so taking it on a tie leaves
+  // client and server with one version, which then reaches every other
+  // device with this sync's usn (docs/sync.md).
+  take_theirs,
+};
+
 // Applies the other side's rows: revlog insert-or-ignore; a card or note
 // replaces ours unless ours is pending for this sync (usn >= min_usn, or
-// exactly -1 when min_usn is -1) and at least as new. A note needs its
-// notetype (else invalid) and the notetype's field count.
+// exactly -1 when min_usn is -1) and newer, or as new under keep_ours. A
+// note needs its notetype (else invalid) and the notetype's field count.
 storage::result<void> apply_chunk_rows(storage::collection& col,
-                                       const protocol::chunk_entry& chunk, std::int32_t min_usn);
+                                       const protocol::chunk_entry& chunk, std::int32_t min_usn,
+                                       equal_mtime tie = equal_mtime::keep_ours);
 
 } // namespace ankisync::actors::sync

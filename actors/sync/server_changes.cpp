@@ -1,8 +1,41 @@
 #include "actors/sync/phases.hpp"
 #include "actors/sync/row_convert.hpp"
+#include "storage/schema11_deck.hpp"
+#include "storage/schema11_deck_config.hpp"
+#include "storage/schema11_notetype.hpp"
 #include "storage/sync_objects.hpp"
 
+#include <map>
+
 namespace ankisync::actors::sync {
+namespace {
+
+// id -> mtime of the objects the server sends back in this sync.
+template <class Parse>
+std::map<std::int64_t, std::int64_t> mtimes_of(const std::vector<std::string>& texts,
+                                               Parse parse) {
+  std::map<std::int64_t, std::int64_t> out;
+  for (const auto& text : texts)
+    if (auto row = parse(text))
+      out[row->id] = row->mtime_secs;
+  return out;
+}
+
+// Upstream lets the incoming side win a tie on both ends, so on an equal
+// mtime the two sides swap versions and never meet again (nor does the
+// usn each stamped). The server keeps its own when it is sending it back:
+// the client then takes it, and both hold one version (docs/sync.md).
+template <class Parse>
+bool server_keeps_tie(const std::map<std::int64_t, std::int64_t>& ours, std::string_view theirs,
+                      Parse parse) {
+  auto row = parse(theirs);
+  if (!row)
+    return false; // the merge reports it
+  auto it = ours.find(row->id);
+  return it != ours.end() && it->second == row->mtime_secs;
+}
+
+} // namespace
 
 phase_result server_apply_changes(const protocol::apply_changes_request& req,
                                   storage::collection& col, sync_session& session,
@@ -50,15 +83,27 @@ phase_result server_apply_changes(const protocol::apply_changes_request& req,
 
   // Then merge theirs.
   const auto& theirs = req.changes;
-  for (auto& json : theirs.models)
+  const auto our_models = mtimes_of(ours.models, storage::notetype_from_schema11_text);
+  const auto our_decks = mtimes_of(ours.decks, storage::deck_from_schema11_text);
+  const auto our_dconfs = mtimes_of(ours.deck_configs, storage::deck_config_from_schema11_text);
+  for (auto& json : theirs.models) {
+    if (server_keeps_tie(our_models, json, storage::notetype_from_schema11_text))
+      continue;
     if (auto r = storage::merge_notetype_json(col, json, session.server_usn, now_secs); !r)
       return failed(r.error());
-  for (auto& json : theirs.decks)
+  }
+  for (auto& json : theirs.decks) {
+    if (server_keeps_tie(our_decks, json, storage::deck_from_schema11_text))
+      continue;
     if (auto r = storage::merge_deck_json(col, json, session.server_usn, now_secs); !r)
       return failed(r.error());
-  for (auto& json : theirs.deck_configs)
+  }
+  for (auto& json : theirs.deck_configs) {
+    if (server_keeps_tie(our_dconfs, json, storage::deck_config_from_schema11_text))
+      continue;
     if (auto r = storage::merge_deck_config_json(col, json, session.server_usn, now_secs); !r)
       return failed(r.error());
+  }
   for (auto& tag : theirs.tags)
     if (auto r = col.register_tag(tag, session.server_usn); !r)
       return failed(r.error());

@@ -24,7 +24,8 @@ phase_result server_chunk(storage::collection& col, sync_session& session) {
 
 phase_result server_apply_chunk(const protocol::apply_chunk_request& req, storage::collection& col,
                                 sync_session& session) {
-  if (auto r = apply_chunk_rows(col, req.chunk, session.client_usn); !r)
+  // Ties go to the client, so that both ends keep the same version.
+  if (auto r = apply_chunk_rows(col, req.chunk, session.client_usn, equal_mtime::take_theirs); !r)
     return std::unexpected(step_failed("applying a chunk", r.error()));
   return std::string("null");
 }

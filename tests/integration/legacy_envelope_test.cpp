@@ -144,7 +144,7 @@ TEST_CASE("B11: legacy meta answers raw JSON without anki-original-size", "[lega
   CHECK(old.status == 501);
 }
 
-TEST_CASE("a legacy normal sync starts and aborts; session keys come from s", "[legacy]") {
+TEST_CASE("a legacy normal sync starts and aborts, session keys come from s", "[legacy]") {
   server_process server(legacy_server());
   const std::string start = R"({"minUsn":0,"lnewer":false,"graves":null})";
   auto started = send(server, legacy_post("start", form(user_pass_host_key, "sess1", start)));

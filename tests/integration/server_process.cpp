@@ -122,7 +122,13 @@ fs::path make_temp_root() {
 
 } // namespace
 
-std::string binary_path() { return ANKISYNC_BINARY; }
+// ANKISYNC_SERVER_BINARY points the harness at another build, e.g. a copy
+// that a long property soak keeps using while the tree is rebuilt.
+std::string binary_path() {
+  if (const char* other = std::getenv("ANKISYNC_SERVER_BINARY"); other && *other)
+    return other;
+  return ANKISYNC_BINARY;
+}
 
 std::string exit_status::describe() const {
   std::string out = exited ? "exit code " + std::to_string(code)

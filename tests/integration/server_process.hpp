@@ -17,7 +17,8 @@
 
 namespace ankisync::integration {
 
-// Path of the ankisync binary under test (from the build).
+// Path of the ankisync binary under test: the build's, or
+// $ANKISYNC_SERVER_BINARY when set.
 std::string binary_path();
 
 using env_list = std::vector<std::pair<std::string, std::string>>;

@@ -65,7 +65,7 @@ protocol::meta_response server_meta(sync_fixture& fx) {
 
 } // namespace
 
-TEST_CASE("A10-A13: additions, edits and deletions reach the other device; a notetype deletion "
+TEST_CASE("A10-A13: additions, edits and deletions reach the other device, a notetype deletion "
           "forces a full sync") {
   sync_fixture fx;
   auto c1 = fx.connect(), c2 = fx.connect();
@@ -276,7 +276,7 @@ TEST_CASE("B6: sanityCheck2 with a server row at usn -1 says bad with s null, an
   CHECK(snapshot(fx.server_file()) == before);
 }
 
-TEST_CASE("B7: finish returns T; the next meta shows mod T and usn + 1") {
+TEST_CASE("B7: finish returns T, the next meta shows mod T and usn + 1") {
   sync_fixture fx;
   // Seeding made the server's collection.
   auto meta = server_meta(fx);
@@ -435,7 +435,7 @@ TEST_CASE("another device's meta during a sync does not disturb it and reports t
   CHECK(server_meta(fx).mod == must(d1.collection().read_col()).mod);
 }
 
-TEST_CASE("a second device starting a sync takes over; the first gets 409, rolls back and "
+TEST_CASE("a second device starting a sync takes over, the first gets 409, rolls back and "
           "succeeds on retry") {
   sync_fixture fx;
   auto c1 = fx.connect(), c2 = fx.connect();

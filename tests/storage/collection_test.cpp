@@ -257,7 +257,7 @@ TEST_CASE("creation time starts at 04:00 local, the day before when earlier") {
   CHECK(creation_day_start(crt - 1) == crt - 86'400);
 }
 
-TEST_CASE("reopening keeps the collection; bad versions are refused") {
+TEST_CASE("reopening keeps the collection, bad versions are refused") {
   temp_dir dir;
   {
     auto col = new_collection(dir);

@@ -121,7 +121,7 @@ TEST_CASE("a new media database is empty at usn 0", "[media][media_db]") {
   CHECK(query_int(f.dir / "media.db", "PRAGMA user_version") == 4);
 }
 
-TEST_CASE("an add and an unknown delete count both, bump usn once; deleting bumps again",
+TEST_CASE("an add and an unknown delete count both, bump usn once, deleting bumps again",
           "[media][media_db]") {
   media_fixture f;
   auto first = f.upload({f.add("a", "abc"), media_fixture::remove("zz")});

@@ -254,6 +254,33 @@ TEST_CASE("a newer notetype, deck or deck config replaces the server's but an ol
   }
 }
 
+TEST_CASE("on an equal mod the server keeps an object it sends back, so that both sides hold it") {
+  // Changed on the server since the client's last sync (usn 5 >= minUsn 5)
+  // and on the client within the same second. Upstream's client takes the
+  // server's copy on a tie; were the server to take the client's too, the
+  // two would swap versions for good.
+  synced_server s;
+  const auto basic = basic_id(s.c());
+  touch_notetype(s, "Basic", 5, 1'700'000'100);
+  touch_deck(s, 1, 5, 1'700'000'100);
+  touch_deck_config(s, 1, 5, 1'700'000'100);
+  s.start(5, true);
+  auto nt = notetype_json(s.c(), "Basic");
+  auto d = deck_json(s.c(), "Default");
+  auto dc = deck_config_json(s.c(), "Default");
+  nt["name"] = "Client type";
+  d["name"] = "Client deck";
+  dc["name"] = "Client options";
+  auto sent = s.apply_changes({{text(nt)}, {text(d)}, {text(dc)}, {}, std::nullopt, std::nullopt});
+  CHECK(notetype(s, basic).name == "Basic");
+  CHECK(deck(s, 1).name == "Default");
+  CHECK(deck_config(s, 1).name == "Default");
+  // ... and the client gets the server's copies to take.
+  CHECK(sent.models.size() == 1);
+  CHECK(sent.decks.size() == 1);
+  CHECK(sent.deck_configs.size() == 1);
+}
+
 TEST_CASE("a notetype whose field count changed fails with notetype schema changed") {
   synced_server s;
   const auto basic = basic_id(s.c());

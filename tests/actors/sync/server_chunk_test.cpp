@@ -1,5 +1,6 @@
 #include "tests/actors/sync/sync_test_support.hpp"
 
+#include "actors/sync/chunk_rows.hpp"
 #include "actors/sync/row_convert.hpp"
 #include "storage/note_fields.hpp"
 
@@ -340,7 +341,7 @@ TEST_CASE("an incoming card replaces a server card the client has already seen, 
   CHECK(stored_card(s, 1) == to_row(e));
 }
 
-TEST_CASE("a card changed on both sides goes to the newer mtime, and equal mtimes keep the server's") {
+TEST_CASE("a card changed on both sides goes to the newer mtime, and an equal mtime to the client's") {
   server s;
   REQUIRE(s.c().put_card(card_row(1, 4, 1'700'000'100)));
   REQUIRE(s.c().put_card(card_row(2, 4, 1'700'000'100)));
@@ -350,7 +351,9 @@ TEST_CASE("a card changed on both sides goes to the newer mtime, and equal mtime
   ok(s.apply_chunk(with_cards({card_entry(1, 4, 1'700'000'099), card_entry(2, 4, 1'700'000'100),
                                card_entry(3, 4, 1'700'000'101)})));
   CHECK(stored_card(s, 1) == card_row(1, 4, 1'700'000'100));
-  CHECK(stored_card(s, 2) == card_row(2, 4, 1'700'000'100));
+  // The client kept its own against ours (it sends only what it kept), so
+  // taking it leaves both ends with one version.
+  CHECK(stored_card(s, 2) == to_row(card_entry(2, 4, 1'700'000'100)));
   CHECK(stored_card(s, 3) == to_row(card_entry(3, 4, 1'700'000'101)));
 }
 
@@ -371,11 +374,50 @@ TEST_CASE("notes follow the same replace rules as cards") {
   CHECK(stored_note(s, 1).flds == "new front\x1f" "new back");
   CHECK(stored_note(s, 1).mod == 1'700'000'000);
   CHECK(stored_note(s, 2).flds == "front\x1f" "back");
-  CHECK(stored_note(s, 3).flds == "front\x1f" "back");
-  CHECK(stored_note(s, 3).tags == " tag1 ");
+  CHECK(stored_note(s, 3).flds == "new front\x1f" "new back");
+  CHECK(stored_note(s, 3).tags == " fromclient ");
   CHECK(stored_note(s, 4).flds == "new front\x1f" "new back");
   CHECK(stored_note(s, 4).tags == " fromclient ");
   CHECK(stored_note(s, 5).usn == 4);
+}
+
+TEST_CASE("a tie the server took reaches a device that edited the card too, with unchanged client rules") {
+  // Devices A and B edit card 1 within the same second. B synced first, so
+  // the server holds B's version at usn 4; A's sync brings A's version.
+  server s;
+  REQUIRE(s.c().put_card(card_row(1, 4, 1'700'000'100)));
+  s.set_usn(5);
+  s.start(4, false);
+  auto from_a = card_entry(1, 5, 1'700'000'100);
+  from_a.due = 4242;
+  ok(s.apply_chunk(with_cards({from_a})));
+  CHECK(stored_card(s, 1) == to_row(from_a));
+
+  // B's own client, upstream's rule (minUsn -1: its rows at -1 are its
+  // unsent edits): B's copy went up at usn 4 and is not pending, so the
+  // server's version replaces it whatever the mtimes.
+  temp_dir b_dir;
+  auto b = open_collection(b_dir / "collection.anki2");
+  REQUIRE(b.put_card(card_row(1, 4, 1'700'000'100)));
+  protocol::chunk_entry from_server;
+  from_server.done = true;
+  from_server.cards = {to_entry(stored_card(s, 1))};
+  REQUIRE(apply_chunk_rows(b, from_server, -1));
+  auto on_b = b.get_card(1);
+  REQUIRE(on_b);
+  REQUIRE(*on_b);
+  CHECK(**on_b == to_row(from_a));
+}
+
+TEST_CASE("the client side keeps upstream's rule: on an equal mtime its own pending row stays") {
+  temp_dir dir;
+  auto col = open_collection(dir / "collection.anki2");
+  REQUIRE(col.put_card(card_row(1, -1, 1'700'000'100)));
+  REQUIRE(apply_chunk_rows(col, with_cards({card_entry(1, 4, 1'700'000'100)}), -1));
+  auto kept = col.get_card(1);
+  REQUIRE(kept);
+  REQUIRE(*kept);
+  CHECK(**kept == card_row(1, -1, 1'700'000'100));
 }
 
 TEST_CASE("with minUsn -1 only server rows at usn -1 count as changed on the server") {
