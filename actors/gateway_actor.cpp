@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/recording/recorder.hpp"
+
 namespace ankisync::actors {
 namespace {
 
@@ -15,6 +17,10 @@ sync_result_msg failure(error_code code, std::string message) {
 }
 
 constexpr auto failure_window_length = std::chrono::minutes(1);
+
+// As long as the requester waits (runtime.cpp): a recorded request never
+// gives up before its client does.
+constexpr auto recorded_request_timeout = std::chrono::minutes(15);
 
 } // namespace
 
@@ -46,8 +52,35 @@ caf::result<sync_result_msg> gateway_actor::on_request(sync_request_msg& msg) {
   // Only now: a stranger learns nothing about what a body should be.
   if (req.body_error)
     return sync_result_msg{std::unexpected(*req.body_error)};
+  if (config_.recorder && config_.recorder->is_recording(**user))
+    return forward_recorded(std::move(**user), std::move(req));
   auto rp = make_response_promise();
   rp.delegate(config_.registry, user_request_msg{std::move(**user), std::move(req)});
+  return rp;
+}
+
+caf::result<sync_result_msg> gateway_actor::forward_recorded(std::string user,
+                                                            protocol::sync_request&& req) {
+  const auto ticket = config_.recorder->on_request(user, req);
+  auto rp = make_response_promise();
+  if (ticket == 0) {
+    rp.delegate(config_.registry, user_request_msg{std::move(user), std::move(req)});
+    return rp;
+  }
+  auto* recorder = config_.recorder;
+  request(config_.registry, recorded_request_timeout,
+          user_request_msg{std::move(user), std::move(req)})
+      .then(
+          [rp, recorder, ticket](sync_result_msg& reply) mutable {
+            recorder->on_response(ticket, reply.result);
+            rp.deliver(std::move(reply));
+          },
+          [rp, recorder, ticket](caf::error& err) mutable {
+            auto reply = failure(error_code::server_error,
+                                 "request failed inside the server: " + caf::to_string(err));
+            recorder->on_response(ticket, reply.result);
+            rp.deliver(std::move(reply));
+          });
   return rp;
 }
 
@@ -62,7 +95,10 @@ caf::result<sync_result_msg> gateway_actor::on_login(const protocol::sync_reques
 
   const auto ticket = ++next_ticket_;
   auto rp = make_response_promise();
-  logins_.emplace(ticket, pending_login{rp, req.client_ip, body->username});
+  std::uint64_t record_ticket = 0;
+  if (config_.recorder && config_.recorder->is_recording(body->username))
+    record_ticket = config_.recorder->on_request(body->username, req);
+  logins_.emplace(ticket, pending_login{rp, req.client_ip, body->username, record_ticket});
   // Hashing takes a good fraction of a second by design; it runs on the
   // blocking pool so other users' requests keep flowing meanwhile.
   config_.pool->submit([file = config_.users_db_file, user = body->username,
@@ -90,19 +126,24 @@ void gateway_actor::on_login_done(const login_done_msg& msg) {
     return;
   auto pending = std::move(it->second);
   logins_.erase(it);
+  auto answer = [&](sync_result_msg result) {
+    if (pending.record_ticket != 0)
+      config_.recorder->on_response(pending.record_ticket, result.result);
+    pending.promise.deliver(std::move(result));
+  };
   if (!msg.failure.empty()) {
-    pending.promise.deliver(failure(error_code::server_error, "login failed: " + msg.failure));
+    answer(failure(error_code::server_error, "login failed: " + msg.failure));
     return;
   }
   if (!msg.ok) {
     note_failure(pending.ip);
-    pending.promise.deliver(failure(error_code::auth_failed, "wrong username or password"));
+    answer(failure(error_code::auth_failed, "wrong username or password"));
     return;
   }
   protocol::sync_reply reply;
   reply.body = protocol::encode_host_key_response(msg.host_key);
   reply.user = pending.user;
-  pending.promise.deliver(sync_result_msg{std::move(reply)});
+  answer(sync_result_msg{std::move(reply)});
 }
 
 std::expected<std::optional<std::string>, std::string>

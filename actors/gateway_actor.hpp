@@ -18,12 +18,19 @@
 
 namespace ankisync::actors {
 
+namespace recording {
+class recorder;
+}
+
 struct gateway_config {
   std::filesystem::path users_db_file;
   caf::actor registry;
   blocking_pool* pool = nullptr;
   unsigned login_max_pending = 16;
   unsigned login_failures_per_minute = 10;
+  // Sees the requests and answers of recorded users; may be null. Outlives
+  // the actor system.
+  recording::recorder* recorder = nullptr;
 };
 
 // The door of the actor world: logs users in (hashing on the blocking
@@ -41,6 +48,9 @@ public:
 private:
   caf::result<sync_result_msg> on_request(sync_request_msg& msg);
   caf::result<sync_result_msg> on_login(const protocol::sync_request& req);
+  // A recorded user's request: asked of the registry instead of delegated,
+  // so the answer passes here on its way back and is recorded.
+  caf::result<sync_result_msg> forward_recorded(std::string user, protocol::sync_request&& req);
   void on_login_done(const login_done_msg& msg);
   // Username for a host key; reloads the cache when users.db changed.
   std::expected<std::optional<std::string>, std::string> user_for(const std::string& host_key);
@@ -51,6 +61,7 @@ private:
     caf::response_promise promise;
     std::string ip;
     std::string user;
+    std::uint64_t record_ticket = 0; // 0: not recorded
   };
   struct failure_window {
     std::chrono::steady_clock::time_point start;

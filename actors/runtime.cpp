@@ -68,6 +68,7 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   gc.pool = &impl_->pool;
   gc.login_max_pending = o.profile.login_max_pending;
   gc.login_failures_per_minute = o.profile.login_failures_per_minute;
+  gc.recorder = o.recorder;
   impl_->gateway = impl_->system.spawn<gateway_actor, caf::detached>(impl_->metrics, gc);
 
   admin_config ac{o.counters, o.profile.name, std::chrono::steady_clock::now()};

@@ -10,6 +10,10 @@
 
 namespace ankisync::actors {
 
+namespace recording {
+class recorder;
+}
+
 struct runtime_options {
   profiles::profile profile;
   std::filesystem::path data_dir;
@@ -17,6 +21,9 @@ struct runtime_options {
   const net::request_counters* counters = nullptr;
   // Overrides the profile's idle eviction when set (tests shorten it).
   std::optional<std::chrono::milliseconds> idle_eviction;
+  // Records chosen users' sessions (docs/replay.md); may be null. Must
+  // outlive the runtime.
+  recording::recorder* recorder = nullptr;
 };
 
 // The actor system and its long-lived actors (gateway, registry, admin),

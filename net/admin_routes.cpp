@@ -25,12 +25,85 @@ bool authorized(const http_request& req, const std::string& token) {
   return false;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// The value of `key` in the target's query string, percent-decoded.
+std::optional<std::string> query_value(const std::string& target, std::string_view key) {
+  const auto q = target.find('?');
+  if (q == std::string::npos)
+    return std::nullopt;
+  std::string_view rest = std::string_view(target).substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != key)
+      continue;
+    const auto raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 &&
+          hex_digit(raw[i + 2]) >= 0) {
+        out += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
+        i += 2;
+      } else {
+        out += raw[i] == '+' ? ' ' : raw[i];
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+http_response json_response(std::string json) {
+  http_response r;
+  r.headers.emplace_back("content-type", "application/json");
+  r.body = std::move(json);
+  return r;
+}
+
+void answer_record(const http_request& req, const admin_record_fn& record, respond_fn& respond) {
+  std::expected<std::string, protocol::sync_error> done;
+  if (req.method == "GET") {
+    done = record({}, std::nullopt);
+  } else if (req.method == "POST") {
+    const auto user = query_value(req.target, "user");
+    const auto on = query_value(req.target, "on");
+    if (!user || user->empty() || !on || (*on != "0" && *on != "1"))
+      return respond(error_response(
+          make_error(error_code::bad_request, "POST /admin/record?user=NAME&on=1|0")));
+    done = record(*user, *on == "1");
+  } else {
+    return respond(error_response(
+        make_error(error_code::method_not_allowed, "/admin/record takes GET or POST")));
+  }
+  if (!done)
+    return respond(error_response(done.error()));
+  respond(json_response(std::move(*done)));
+}
+
 } // namespace
 
-request_handler make_admin_routes(admin_backend backend, std::string token) {
-  return [backend = std::move(backend), token = std::move(token)](http_request&& req,
-                                                                  respond_fn respond) {
+request_handler make_admin_routes(admin_backend backend, std::string token,
+                                  admin_record_fn record) {
+  return [backend = std::move(backend), token = std::move(token),
+          record = std::move(record)](http_request&& req, respond_fn respond) {
     const auto path = req.path();
+    if (path == "/admin/record" && record) {
+      if (!authorized(req, token))
+        return respond(
+            error_response(make_error(error_code::auth_failed, "missing or wrong admin token")));
+      return answer_record(req, record, respond);
+    }
     admin_query query;
     if (path == "/admin/actors")
       query = admin_query::actors;

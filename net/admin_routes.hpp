@@ -1,6 +1,8 @@
 #pragma once
 
+#include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "net/http_message.hpp"
@@ -13,9 +15,17 @@ enum class admin_query { actors, stats };
 using admin_reply_fn = std::function<void(std::string json)>;
 using admin_backend = std::function<void(admin_query, admin_reply_fn)>;
 
-// Routes of the admin listener: GET /admin/actors and GET /admin/stats.
+// Recording control (docs/replay.md): `on` switches one user's recording
+// on or off; without `on` (and `user` empty) it only reports. Answers a
+// JSON document, or an error for the client (a conflict, a bad request).
+using admin_record_fn = std::function<std::expected<std::string, protocol::sync_error>(
+    const std::string& user, std::optional<bool> on)>;
+
+// Routes of the admin listener: GET /admin/actors and GET /admin/stats;
+// with `record`, also GET /admin/record and POST /admin/record?user=N&on=1|0.
 // With a non-empty token every request must carry it, as
 // "Authorization: Bearer <token>" or "X-Admin-Token: <token>".
-request_handler make_admin_routes(admin_backend backend, std::string token);
+request_handler make_admin_routes(admin_backend backend, std::string token,
+                                  admin_record_fn record = {});
 
 } // namespace ankisync::net

@@ -46,10 +46,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"pi", "server"}));
   serve_cmd->add_option("--idle-eviction-ms", serve.idle_eviction_ms,
                         "Close a user's collection after this long unused (overrides the profile)");
+  serve_cmd->add_option("--scheduler-threads", serve.scheduler_threads,
+                        "Actor scheduler threads (overrides the profile)")
+      ->check(CLI::Range(1u, 1024u));
   serve_cmd->add_option("--session-idle-timeout-ms", serve.session_idle_timeout_ms,
                         "Roll back a sync session after this long without a request (overrides the profile)");
   serve_cmd->add_option("--ready-file", serve.ready_file,
                         "Write '<port> <admin port>' to this file once listening");
+  serve_cmd->add_option("--record", serve.record_dir,
+                        "Record every user's sync sessions into this folder (docs/replay.md)");
   serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");
   serve_cmd->add_flag("--healthcheck", serve.healthcheck,
                       "Exit 0 if a server accepts connections on the configured address, else 1");

@@ -9,11 +9,13 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/recording/recorder.hpp"
 #include "actors/runtime.hpp"
 #include "net/admin_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/sync_routes.hpp"
 #include "storage/password_hash.hpp"
+#include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
 
@@ -86,6 +88,20 @@ bool write_ready_file(const std::string& path, std::uint16_t port, std::uint16_t
   return std::rename(partial.c_str(), path.c_str()) == 0;
 }
 
+// POST /admin/record?user=NAME&on=1|0 and GET /admin/record.
+net::admin_record_fn record_control(actors::recording::recorder& recorder) {
+  return [&recorder](const std::string& user,
+                     std::optional<bool> on) -> std::expected<std::string, protocol::sync_error> {
+    if (on) {
+      if (auto problem = storage::username_problem(user); !problem.empty())
+        return std::unexpected(protocol::make_error(protocol::error_code::bad_request, problem));
+      if (auto set = recorder.set_user(user, *on); !set)
+        return std::unexpected(protocol::make_error(protocol::error_code::conflict, set.error()));
+    }
+    return recorder.status_json();
+  };
+}
+
 } // namespace
 
 int run_serve(const serve_flags& flags) {
@@ -134,6 +150,15 @@ int run_serve(const serve_flags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  actors::recording::recorder_options rec;
+  rec.data_dir = c.data_dir;
+  rec.record_dir = c.record_dir;
+  rec.all_users = c.record_all;
+  // Declared before the runtime, which holds a pointer to it.
+  actors::recording::recorder recorder(rec);
+  if (c.record_all)
+    spdlog::info("recording every user's sync sessions into {}", c.record_dir.string());
+
   net::request_counters counters;
   actors::runtime_options ro;
   ro.profile = c.profile;
@@ -141,6 +166,7 @@ int run_serve(const serve_flags& flags) {
   ro.users_db_file = c.users_db_file();
   ro.counters = &counters;
   ro.idle_eviction = c.idle_eviction_override;
+  ro.recorder = &recorder;
   actors::runtime runtime(ro);
   // Declared after the runtime so it is destroyed first: its handlers hold
   // actor handles, and tearing down the actor system waits for the last one.
@@ -168,7 +194,8 @@ int run_serve(const serve_flags& flags) {
     admin_limits.max_body_bytes = 64 * 1024;
     admin_limits.spill_dir = c.spill_dir();
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
-                               net::make_admin_routes(runtime.admin_backend(), c.admin_token));
+                               net::make_admin_routes(runtime.admin_backend(), c.admin_token,
+                                                      record_control(recorder)));
     if (!bound) {
       spdlog::error("admin endpoint: {}", bound.error());
       return 1;

@@ -107,9 +107,13 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
 
   if (flags.idle_eviction_ms)
     c.idle_eviction_override = std::chrono::milliseconds(*flags.idle_eviction_ms);
+  if (flags.scheduler_threads)
+    c.profile.scheduler_threads = *flags.scheduler_threads;
   if (flags.session_idle_timeout_ms)
     c.profile.session_idle_timeout = std::chrono::milliseconds(*flags.session_idle_timeout_ms);
   c.ready_file = flags.ready_file;
+  c.record_all = !flags.record_dir.empty();
+  c.record_dir = c.record_all ? std::filesystem::path(flags.record_dir) : c.data_dir / ".recordings";
   return c;
 }
 
@@ -138,7 +142,9 @@ std::string dump_config(const server_config& c) {
     << "login.max_pending = " << p.login_max_pending << "\n"
     << "login.failures_per_minute = " << p.login_failures_per_minute << "\n"
     << "passwords_hashed = " << (c.passwords_hashed ? "yes" : "no") << "\n"
-    << "env_users = " << c.env_users.size() << "\n";
+    << "env_users = " << c.env_users.size() << "\n"
+    << "record = " << (c.record_all ? "every user" : "chosen users") << " -> "
+    << c.record_dir.string() << "\n";
   return o.str();
 }
 

@@ -25,7 +25,9 @@ struct serve_flags {
   std::string profile;
   std::optional<std::int64_t> idle_eviction_ms;
   std::optional<std::int64_t> session_idle_timeout_ms;
+  std::optional<unsigned> scheduler_threads;
   std::string ready_file;
+  std::string record_dir; // --record: record every user's sessions here
   bool dump_config = false;
   bool healthcheck = false;
 };
@@ -46,6 +48,11 @@ struct server_config {
   std::vector<storage::env_user> env_users;
   std::optional<std::chrono::milliseconds> idle_eviction_override;
   std::string ready_file;
+  // Where recordings go (docs/replay.md): --record DIR, which records
+  // every user, or <data>/.recordings for users switched on through the
+  // admin endpoint.
+  std::filesystem::path record_dir;
+  bool record_all = false;
 
   std::filesystem::path users_db_file() const { return data_dir / "users.db"; }
   // Request bodies spill here; the dot keeps it apart from user folders.

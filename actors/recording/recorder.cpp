@@ -1,0 +1,343 @@
+#include "actors/recording/recorder.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include <boost/json.hpp>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/recording/record_file.hpp"
+#include "actors/recording/start_state.hpp"
+#include "net/http_status.hpp"
+#include "protocol/host_key.hpp"
+
+#ifndef ANKISYNC_VERSION
+#define ANKISYNC_VERSION "unknown"
+#endif
+
+namespace ankisync::actors::recording {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What a recorded hostKey request carries instead of the password. The
+// replay tool logs in with a password of its own.
+constexpr std::string_view redacted_password = "<redacted>";
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// 20261122T084512-123456: sorts by time, safe in any file system.
+std::string stamp_now() {
+  const auto us = now_us();
+  const std::time_t secs = us / 1'000'000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02d-%06lld", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(us % 1'000'000));
+  return buf;
+}
+
+// The requests a client sends first in an exchange: a stream starting
+// there has a starting state that no half-done session depends on.
+bool opens_exchange(const protocol::sync_request& r) {
+  if (r.family == protocol::request_family::media)
+    return r.media == protocol::media_method::begin;
+  return r.method == protocol::sync_method::host_key || r.method == protocol::sync_method::meta;
+}
+
+// Replies that are files or zips: compared by nobody byte for byte, so
+// only their size (and digest, when in memory) is kept.
+bool binary_reply(const protocol::sync_request& r) {
+  if (r.family == protocol::request_family::media)
+    return r.media == protocol::media_method::download_files;
+  return r.method == protocol::sync_method::download;
+}
+
+std::string method_name(const protocol::sync_request& r) {
+  return std::string(r.family == protocol::request_family::media ? protocol::to_string(r.media)
+                                                                  : protocol::to_string(r.method));
+}
+
+pb::Encoding encoding_of(protocol::body_encoding e) {
+  switch (e) {
+  case protocol::body_encoding::zstd:
+    return pb::ZSTD;
+  case protocol::body_encoding::gzip:
+    return pb::GZIP;
+  case protocol::body_encoding::raw:
+    break;
+  }
+  return pb::RAW;
+}
+
+std::string sha256(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+} // namespace
+
+struct recorder::stream {
+  std::string user;
+  fs::path folder;  // <record_dir>/<user>
+  std::string stem; // <stamp>: <stem>.ankirec, <stem>.start/, <stem>.bodies/
+  std::optional<record_writer> writer;
+  std::uint64_t next_seq = 0;
+  bool closed = false;
+  bool failed = false; // a write failed: the stream stops, the server goes on
+
+  fs::path bodies() const { return folder / (stem + ".bodies"); }
+
+  void append(const pb::Record& r) {
+    if (closed || failed)
+      return;
+    if (auto ok = writer->append(r); !ok) {
+      spdlog::error("recording {}: {}; recording of this stream stops", user, ok.error());
+      failed = true;
+    }
+  }
+
+  // Inline up to `limit`, else a side file named `name` under bodies().
+  void keep(pb::Body& b, std::string_view bytes, const std::string& name, std::uint64_t limit) {
+    b.set_size(bytes.size());
+    if (bytes.size() <= limit) {
+      b.set_inline_bytes(std::string(bytes));
+      return;
+    }
+    std::error_code ec;
+    fs::create_directories(bodies(), ec);
+    std::ofstream out(bodies() / name, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out)
+      spdlog::error("recording {}: cannot write {}", user, (bodies() / name).string());
+    b.set_side_file(stem + ".bodies/" + name);
+  }
+
+  // A body net/ spilled to a file lives only until the reply is written:
+  // linked (free on the same file system) or copied now.
+  void keep_file(pb::Body& b, const fs::path& source, const std::string& name) {
+    std::error_code ec;
+    fs::create_directories(bodies(), ec);
+    const auto target = bodies() / name;
+    fs::create_hard_link(source, target, ec);
+    if (ec) {
+      ec.clear();
+      fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
+    }
+    if (ec)
+      spdlog::error("recording {}: cannot keep {}: {}", user, source.string(), ec.message());
+    b.set_size(fs::file_size(target, ec));
+    b.set_side_file(stem + ".bodies/" + name);
+  }
+};
+
+recorder::recorder(recorder_options options) : options_(std::move(options)) {
+  any_.store(options_.all_users);
+}
+
+recorder::~recorder() {
+  std::lock_guard lock(mutex_);
+  while (!open_.empty())
+    close_stream(open_.begin()->first);
+}
+
+bool recorder::is_recording(std::string_view user) const {
+  if (!any_.load(std::memory_order_relaxed))
+    return false;
+  std::lock_guard lock(mutex_);
+  return options_.all_users || users_.contains(std::string(user));
+}
+
+std::expected<void, std::string> recorder::set_user(const std::string& user, bool on) {
+  std::lock_guard lock(mutex_);
+  if (on) {
+    users_.insert(user);
+  } else {
+    if (options_.all_users)
+      return std::unexpected("every user is recorded (--record); restart without it to choose");
+    users_.erase(user);
+    close_stream(user);
+  }
+  any_.store(options_.all_users || !users_.empty());
+  return {};
+}
+
+std::string recorder::status_json() const {
+  std::lock_guard lock(mutex_);
+  boost::json::array users;
+  auto entry = [&](const std::string& name) {
+    boost::json::object o;
+    o["user"] = name;
+    auto it = open_.find(name);
+    o["file"] = it == open_.end()
+                    ? std::string()
+                    : (it->second->folder / (it->second->stem + record_extension)).string();
+    users.push_back(std::move(o));
+  };
+  for (const auto& u : users_)
+    entry(u);
+  if (options_.all_users)
+    for (const auto& [u, s] : open_)
+      if (!users_.contains(u))
+        entry(u);
+  boost::json::object doc;
+  doc["all"] = options_.all_users;
+  doc["dir"] = options_.record_dir.string();
+  doc["users"] = std::move(users);
+  return boost::json::serialize(doc);
+}
+
+std::shared_ptr<recorder::stream> recorder::open_stream(const std::string& user) {
+  auto s = std::make_shared<stream>();
+  s->user = user;
+  s->folder = options_.record_dir / user;
+  std::error_code ec;
+  fs::create_directories(s->folder, ec);
+  if (ec) {
+    spdlog::error("recording {}: cannot create {}: {}", user, s->folder.string(), ec.message());
+    return nullptr;
+  }
+  s->stem = stamp_now();
+  for (int n = 2; fs::exists(s->folder / (s->stem + record_extension), ec); ++n)
+    s->stem = stamp_now() + "-" + std::to_string(n);
+
+  const auto started = now_us();
+  auto state = copy_start_state(options_.data_dir / user, s->folder / (s->stem + ".start"));
+  if (!state) {
+    spdlog::error("recording {}: starting state: {}", user, state.error());
+    return nullptr;
+  }
+  auto writer = record_writer::create(s->folder / (s->stem + record_extension));
+  if (!writer) {
+    spdlog::error("recording {}: {}", user, writer.error());
+    return nullptr;
+  }
+  s->writer.emplace(std::move(*writer));
+
+  pb::Record r;
+  auto* h = r.mutable_header();
+  h->set_format_version(record_format_version);
+  h->set_server_version(ANKISYNC_VERSION);
+  h->set_user(user);
+  h->set_started_us(started);
+  h->set_start_state(s->stem + ".start");
+  h->set_had_collection(state->had_collection);
+  s->append(r);
+  spdlog::info("recording {} to {}", user, s->writer->file().string());
+  open_[user] = s;
+  return s;
+}
+
+void recorder::close_stream(const std::string& user) {
+  auto it = open_.find(user);
+  if (it == open_.end())
+    return;
+  auto s = it->second;
+  open_.erase(it);
+  pb::Record r;
+  r.mutable_footer()->set_requests(s->next_seq);
+  r.mutable_footer()->set_ended_us(now_us());
+  s->append(r);
+  s->closed = true;
+  spdlog::info("recording of {} ended after {} requests", user, s->next_seq);
+}
+
+std::uint64_t recorder::on_request(const std::string& user, const protocol::sync_request& req) {
+  if (!any_.load(std::memory_order_relaxed))
+    return 0;
+  std::lock_guard lock(mutex_);
+  if (!options_.all_users && !users_.contains(user))
+    return 0;
+  std::shared_ptr<stream> s;
+  if (auto it = open_.find(user); it != open_.end())
+    s = it->second;
+  else if (opens_exchange(req))
+    s = open_stream(user);
+  if (!s || s->failed)
+    return 0;
+
+  pb::Record r;
+  auto* q = r.mutable_request();
+  q->set_seq(++s->next_seq);
+  q->set_family(req.family == protocol::request_family::media ? pb::MEDIA : pb::SYNC);
+  q->set_method(method_name(req));
+  q->set_version(req.version);
+  q->set_legacy(req.legacy);
+  q->set_client_version(req.client_version);
+  q->set_has_host_key(!req.host_key.empty());
+  q->set_session_key(req.session_key);
+  q->set_received_us(now_us());
+  const auto name = std::to_string(q->seq()) + "-request";
+  const bool upload =
+      req.family == protocol::request_family::sync && req.method == protocol::sync_method::upload;
+  if (upload) {
+    q->set_encoding(encoding_of(req.upload_encoding));
+    if (!req.upload_body.file.empty())
+      s->keep_file(*q->mutable_payload(), req.upload_body.file, name);
+    else
+      s->keep(*q->mutable_payload(), req.upload_body.bytes, name, options_.inline_limit);
+  } else if (const auto* login = std::get_if<protocol::host_key_request>(&req.body)) {
+    s->keep(*q->mutable_payload(),
+            protocol::encode_host_key_request({login->username, std::string(redacted_password)}),
+            name, options_.inline_limit);
+  } else {
+    s->keep(*q->mutable_payload(), req.payload, name, options_.inline_limit);
+  }
+  s->append(r);
+
+  const auto ticket = ++next_ticket_;
+  pending_.emplace(ticket, pending{s, q->seq(), binary_reply(req)});
+  return ticket;
+}
+
+void recorder::on_response(std::uint64_t ticket,
+                           const std::expected<protocol::sync_reply, protocol::sync_error>& result) {
+  if (ticket == 0)
+    return;
+  std::lock_guard lock(mutex_);
+  auto it = pending_.find(ticket);
+  if (it == pending_.end())
+    return;
+  auto p = std::move(it->second);
+  pending_.erase(it);
+  auto& s = *p.into;
+  if (s.closed || s.failed)
+    return;
+
+  pb::Record r;
+  auto* a = r.mutable_response();
+  a->set_seq(p.seq);
+  a->set_answered_us(now_us());
+  if (!result) {
+    const int status = net::http_status(result.error().code);
+    a->set_status(static_cast<std::uint32_t>(status));
+    a->mutable_body()->set_inline_bytes(protocol::error_body(status, result.error()));
+    a->mutable_body()->set_size(a->body().inline_bytes().size());
+  } else {
+    a->set_status(200);
+    a->set_binary(p.binary);
+    const auto& reply = *result;
+    if (!reply.body_file.empty()) {
+      // A full download, already encoded for the wire: its size says
+      // enough, and hashing it here would hold up the gateway.
+      a->mutable_body()->set_size(reply.body_file_original_size);
+    } else if (p.binary) {
+      a->mutable_body()->set_size(reply.body.size());
+      a->mutable_body()->set_sha256(sha256(reply.body));
+    } else {
+      s.keep(*a->mutable_body(), reply.body, std::to_string(p.seq) + "-response",
+             options_.inline_limit);
+    }
+  }
+  s.append(r);
+}
+
+} // namespace ankisync::actors::recording
