@@ -62,6 +62,10 @@ private:
   std::shared_ptr<metrics_registry> metrics_;
   std::unordered_map<std::string, resident> users_;
   std::unordered_map<caf::actor_addr, std::string> owners_;
+  // Collection actors gone since the last tick: their SQLite caches and
+  // buffers were freed, but glibc keeps freed pages of its arenas
+  // resident until trimmed.
+  std::size_t closed_since_trim_ = 0;
 };
 
 } // namespace ankisync::actors

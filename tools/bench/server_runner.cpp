@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "tools/client/http_client.hpp"
+
 extern char** environ;
 
 namespace ankisync::bench {
@@ -34,6 +36,13 @@ bool is_server_variable(std::string_view name) {
          name == "PASSWORDS_HASHED" || name == "MAX_SYNC_PAYLOAD_MEGS";
 }
 
+void kill_child(pid_t& pid) {
+  int raw = 0;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &raw, 0);
+  pid = -1;
+}
+
 } // namespace
 
 server_runner::server_runner(server_runner_options options) : options_(std::move(options)) {
@@ -42,6 +51,9 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
     throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
   root_ = pattern;
   const fs::path ready = root_ / "ready";
+  fs::create_directories(root_ / "data");
+  if (options_.prepare)
+    options_.prepare(root_ / "data");
 
   std::vector<std::string> argv{options_.binary, "serve",         "--data",
                                 (root_ / "data").string(), "--port", "0",
@@ -51,13 +63,17 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
     argv.push_back("--profile");
     argv.push_back(options_.profile);
   }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string_view entry(*e);
     if (!is_server_variable(entry.substr(0, entry.find('='))))
       env.emplace_back(entry);
   }
-  env.push_back("SYNC_USER1=" + options_.user + ":" + options_.password);
+  for (std::size_t i = 0; i < options_.users.size(); ++i)
+    env.push_back("SYNC_USER" + std::to_string(i + 1) + "=" + options_.users[i]);
+  if (options_.passwords_hashed)
+    env.push_back("PASSWORDS_HASHED=1");
 
   std::vector<char*> argv_c, env_c;
   for (auto& s : argv)
@@ -69,6 +85,7 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
   const std::string out = (root_ / "stdout").string(), err = (root_ / "stderr").string();
   const pid_t parent = ::getpid();
 
+  const auto forked = std::chrono::steady_clock::now();
   pid_ = ::fork();
   if (pid_ < 0)
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -85,14 +102,30 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
     ::_exit(127);
   }
 
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  // Starting users' hashing may take a while with many plain passwords.
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
   for (;;) {
     if (fs::exists(ready)) {
       std::istringstream in(slurp(ready));
       unsigned port = 0, admin = 0;
       if (in >> port >> admin && port > 0 && port <= 65535) {
         port_ = static_cast<std::uint16_t>(port);
-        return;
+        admin_port_ = static_cast<std::uint16_t>(admin);
+        client::http_client http("127.0.0.1", port_, {std::chrono::milliseconds(2000), false});
+        for (int tries = 0; tries < 1000; ++tries) {
+          client::http_request get;
+          get.target = "/health";
+          auto r = http.send(get);
+          if (r && r->status == 200) {
+            health_ms_ = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - forked)
+                             .count();
+            return;
+          }
+          std::this_thread::sleep_for(1ms);
+        }
+        kill_child(pid_);
+        throw std::runtime_error("ankisync serve never answered 200 on /health:\n" + slurp(err));
       }
     }
     int raw = 0;
@@ -100,9 +133,11 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
       pid_ = -1;
       throw std::runtime_error("ankisync serve ended before it was ready:\n" + slurp(err));
     }
-    if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("ankisync serve was not ready within 15 s:\n" + slurp(err));
-    std::this_thread::sleep_for(2ms);
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill_child(pid_);
+      throw std::runtime_error("ankisync serve was not ready within 120 s:\n" + slurp(err));
+    }
+    std::this_thread::sleep_for(200us);
   }
 }
 
@@ -124,14 +159,16 @@ server_runner::~server_runner() {
   fs::remove_all(root_, ec);
 }
 
-std::uint64_t rss_bytes(pid_t pid) {
+std::uint64_t rss_bytes(pid_t pid) { return status_bytes(pid, "VmRSS"); }
+
+std::uint64_t status_bytes(pid_t pid, std::string_view field) {
   if (pid <= 0)
     return 0;
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.starts_with("VmRSS:"))
-      return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+    if (line.size() > field.size() && line.starts_with(field) && line[field.size()] == ':')
+      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10) * 1024;
   }
   return 0;
 }

@@ -2,23 +2,32 @@
 
 // Starts the real ankisync binary for the benchmark (the idea of
 // tests/integration/server_process, kept small): a temp data folder,
-// --port 0 --admin-port 0 --ready-file, one user, stdout/stderr to files,
-// SIGTERM on the way out. Also samples the server's resident memory.
+// --port 0 --admin-port 0 --ready-file, SYNC_USERn users, stdout/stderr to
+// files, SIGTERM on the way out. Also samples the server's resident memory.
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <thread>
+#include <vector>
 
 namespace ankisync::bench {
 
 struct server_runner_options {
   std::string binary;   // path of `ankisync`
   std::string profile;  // "" (the server detects), "pi" or "server"
-  std::string user = "user";
-  std::string password = "pass";
+  // SYNC_USERn values in order: "name:password", or "name:<PHC string>"
+  // with passwords_hashed (a PHC of few rounds makes a thousand users
+  // cheap to start and log in).
+  std::vector<std::string> users{"user:pass"};
+  bool passwords_hashed = false;
+  std::vector<std::string> extra_args; // after `serve`, e.g. --idle-eviction-ms 200
+  // Runs on the empty data folder before the server starts.
+  std::function<void(const std::filesystem::path& data_dir)> prepare;
 };
 
 class server_runner {
@@ -31,17 +40,25 @@ public:
 
   pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
+  std::uint16_t admin_port() const { return admin_port_; }
   const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path data_dir() const { return root_ / "data"; }
+  // From fork to the first 200 on GET /health, in ms.
+  double start_to_health_ms() const { return health_ms_; }
 
 private:
   server_runner_options options_;
   std::filesystem::path root_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
+  double health_ms_ = 0;
 };
 
 // VmRSS of `pid` in bytes (0 when unknown).
 std::uint64_t rss_bytes(pid_t pid);
+// Another "<field>: N kB" line of /proc/<pid>/status (e.g. "RssAnon"), bytes.
+std::uint64_t status_bytes(pid_t pid, std::string_view field);
 // User + system CPU time `pid` has used, in ms (0 when unknown).
 double cpu_ms(pid_t pid);
 

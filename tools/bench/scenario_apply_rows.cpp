@@ -1,0 +1,100 @@
+// apply-rows: one normal sync that sends --rows rows (a quarter notes, a
+// quarter their cards, half reviews), which the client sends in chunks
+// through applyChunk and the server applies, next to a raw SQLite insert
+// of the same rows into the collection as it was before them.
+
+#include <initializer_list>
+
+#include "tools/bench/baselines.hpp"
+#include "tools/bench/scenario_support.hpp"
+
+namespace ankisync::bench {
+namespace {
+
+void run_sql(sqlite3* db, const std::string& sql, std::initializer_list<std::int64_t> params) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db));
+  int i = 0;
+  for (auto p : params)
+    sqlite3_bind_int64(st, ++i, p);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db));
+}
+
+// Copies of one real note, card and review, pending upload. Ids start
+// above every id the clock gives (the year 2096), so that, like new rows of
+// a real client, they are appended after the existing ones (ids below them
+// make SQLite split B-tree pages in the middle, a third of the insert rate)
+// and never meet ids the devices make later.
+void generate_rows(sqlite3* db, std::int64_t note, std::int64_t card, std::int64_t review,
+                   std::int64_t notes, std::int64_t reviews) {
+  constexpr std::int64_t base = 4'000'000'000'000;
+  exec_sql(db, "BEGIN");
+  run_sql(db,
+          "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2) "
+          "INSERT INTO notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) "
+          "SELECT ?3 + i, 'bench' || i, mid, mod, -1, tags, "
+          "'front ' || i || char(31) || 'back ' || hex(randomblob(60)), 'front ' || i, "
+          "csum + i, 0, '' FROM seq, notes WHERE notes.id = ?1",
+          {note, notes, base});
+  run_sql(db,
+          "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2) "
+          "INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, "
+          "lapses, left, odue, odid, flags, data) "
+          "SELECT ?3 + i, ?3 + i, did, ord, mod, -1, type, queue, due + i, ivl, factor, reps, "
+          "lapses, left, odue, odid, flags, data FROM seq, cards WHERE cards.id = ?1",
+          {card, notes, base});
+  run_sql(db,
+          "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?2) "
+          "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+          "SELECT ?3 + i, ?3 + i % ?4, -1, 1 + i % 4, ivl, lastIvl, factor, time + i % 5000, type "
+          "FROM seq, revlog WHERE revlog.id = ?1",
+          {review, reviews, base, notes});
+  exec_sql(db, "COMMIT");
+}
+
+} // namespace
+
+void run_apply_rows(context& ctx) {
+  const auto& o = ctx.opt;
+  auto d = device_from_server(ctx, "rows");
+  client::sync_client c(ctx.shared.host, ctx.shared.port);
+  // The collection before the rows: where the baseline inserts them.
+  checkpoint(d);
+  const auto before = ctx.work / "rows-before.anki2";
+  std::filesystem::copy_file(d.file(), before, std::filesystem::copy_options::overwrite_existing);
+
+  auto n = must(d.add_note({"front", "back"}), "add note");
+  const auto review = must(d.review_card(n.card_ids.at(0), 3), "review");
+  const std::int64_t notes = std::max(1, o.rows / 4);
+  const std::int64_t reviews = std::max<std::int64_t>(1, o.rows - 2 * notes);
+  // The revlog rows point at the generated cards, `notes` of them.
+  generate_rows(d.collection().handle(), n.note_id, n.card_ids.at(0), review, notes, reviews);
+  const auto col = must(d.collection().read_col(), "read col");
+  must(d.collection().set_mod(std::max(client::system_clock_ms(), col.mod + 1)), "set mod");
+
+  const auto tables = read_pending_rows(d.collection().handle());
+  const double rows = static_cast<double>(row_count(tables));
+  const std::string op = std::to_string(static_cast<long long>(rows)) + " rows in chunks";
+  {
+    op_timer ot(ctx.out, "apply-rows", op, ctx.shared.pid);
+    const auto s = clk::now();
+    auto r = d.sync(c);
+    ot.add(ms_since(s));
+    if (!r || r->kind != client::sync_outcome_kind::normal_sync_done)
+      ot.add_error(client::describe(r));
+    ot.finish(rows, "rows/s");
+  }
+  const double raw = raw_insert_rows_per_s(before, ctx.work / "rows-raw.anki2", tables);
+  std::filesystem::remove(before);
+  ctx.out.add_baseline("apply-rows", "raw SQLite INSERT of the same rows (1 tx)", raw, "rows/s",
+                       op);
+  const double ratio = raw > 0 ? ctx.out.ops().back().rate / raw : 0;
+  ctx.out.add_figure({"apply-rows", "applied rows/s / raw SQLite insert rows/s", ratio, "",
+                      ">= 0.5", ratio >= 0.5});
+}
+
+} // namespace ankisync::bench

@@ -1,0 +1,144 @@
+// media: one device uploads --media-files files of --media-kb KB with a
+// media sync, then fresh devices download them all, each with the
+// reference client as the official one syncs (zips of <= 25 files /
+// 2.5 MiB). Files/s both ways, next to writing the same files to disk and
+// hashing them. A server of its own, so that its peak RSS (VmHWM) belongs
+// to this scenario alone.
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "tools/bench/scenario_support.hpp"
+#include "tools/client/media_folder.hpp"
+
+namespace ankisync::bench {
+namespace {
+
+// VmHWM of `pid` in bytes (0 when unknown): the peak resident size since
+// start or since the last reset_peak_rss.
+std::uint64_t peak_rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("VmHWM:"))
+      return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
+// Starts a new peak (Linux: "5" into clear_refs); false when not allowed.
+bool reset_peak_rss(pid_t pid) {
+  std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+// Media-like bytes: incompressible, as images and sound are.
+std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
+  std::string out(n, '\0');
+  for (std::size_t i = 0; i < n; i += 8) {
+    const std::uint64_t v = rng();
+    for (std::size_t k = 0; k < 8 && i + k < n; ++k)
+      out[i + k] = static_cast<char>(v >> (8 * k));
+  }
+  return out;
+}
+
+// The floor under both directions: every file written (and synced to
+// disk once at the end) and hashed. Files/s, best of `rounds`.
+double write_and_hash_files_per_s(const std::vector<std::pair<std::string, std::string>>& files,
+                                  const std::filesystem::path& scratch, int rounds) {
+  double best = 0;
+  for (int r = 0; r < rounds; ++r) {
+    std::filesystem::remove_all(scratch);
+    std::filesystem::create_directories(scratch);
+    const auto s = clk::now();
+    for (const auto& [name, bytes] : files) {
+      write_all(scratch / name, bytes);
+      (void)client::sha1_hex_of(bytes);
+    }
+    ::sync();
+    const double secs = ms_since(s) / 1000.0;
+    if (secs > 0)
+      best = std::max(best, files.size() / secs);
+  }
+  std::filesystem::remove_all(scratch);
+  return best;
+}
+
+} // namespace
+
+void run_media(context& ctx) {
+  const auto& o = ctx.opt;
+  auto so = ctx.server_base();
+  so.users = {o.user + ":" + o.password};
+  server_runner server(so);
+  const target t{"127.0.0.1", server.port(), server.pid()};
+  const std::string key = login(t, o.user, o.password);
+
+  const auto n = static_cast<std::size_t>(o.media_files);
+  const auto size = static_cast<std::size_t>(o.media_kb) * 1024;
+  std::mt19937_64 rng(5);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (std::size_t i = 0; i < n; ++i)
+    files.emplace_back("media-" + std::to_string(i) + ".jpg", random_bytes(rng, size));
+  const std::string what = std::to_string(n) + " files of " + std::to_string(o.media_kb) + " KB";
+  std::cerr << "media: " << what << "\n";
+
+  auto up = must(client::device::create(ctx.work / "media-up"), "media device");
+  up.set_host_key(key);
+  for (const auto& [name, bytes] : files)
+    must(up.add_media(name, bytes), "add media");
+
+  client::sync_client c(t.host, t.port);
+  const double rss_before_up = static_cast<double>(rss_bytes(t.pid));
+  const bool fresh_peak = reset_peak_rss(t.pid);
+  {
+    op_timer ot(ctx.out, "media", "media upload (" + what + ")", t.pid);
+    const auto s = clk::now();
+    auto r = up.media_sync(c);
+    ot.add(ms_since(s));
+    if (!r)
+      ot.add_error(client::describe(r.error()));
+    else if (r->uploaded != n || !r->sanity_ok)
+      ot.add_error("uploaded " + std::to_string(r->uploaded) + " of " + std::to_string(n));
+    ot.finish(static_cast<double>(n), "files/s");
+  }
+  const double hwm_up = static_cast<double>(peak_rss_bytes(t.pid));
+  ctx.out.add_figure({"media", "server peak RSS growth, upload", (hwm_up - rss_before_up) / mb,
+                      "MB", "", std::nullopt});
+
+  const double rss_before_down = static_cast<double>(rss_bytes(t.pid));
+  reset_peak_rss(t.pid);
+  {
+    op_timer ot(ctx.out, "media", "media download (" + what + ")", t.pid);
+    for (int round = 0; round < o.rounds; ++round) {
+      auto down = must(client::device::create(ctx.work / ("media-down-" + std::to_string(round))),
+                       "media device");
+      down.set_host_key(key);
+      const auto s = clk::now();
+      auto r = down.media_sync(c);
+      ot.add(ms_since(s));
+      if (!r)
+        ot.add_error(client::describe(r.error()));
+      else if (r->downloaded != n || !r->sanity_ok)
+        ot.add_error("downloaded " + std::to_string(r->downloaded) + " of " + std::to_string(n));
+    }
+    ot.finish(static_cast<double>(n), "files/s");
+  }
+  const double hwm_down = static_cast<double>(peak_rss_bytes(t.pid));
+  if (fresh_peak)
+    ctx.out.add_figure({"media", "server peak RSS growth, download",
+                        (hwm_down - rss_before_down) / mb, "MB", "", std::nullopt});
+  else
+    std::cerr << "media: cannot reset VmHWM; the download's peak is the op row's RSS peak\n";
+
+  const double floor = write_and_hash_files_per_s(files, ctx.work / "media-baseline", o.rounds);
+  for (const char* op : {"media upload", "media download"})
+    ctx.out.add_baseline("media", "write + sha1 the same files", floor, "files/s",
+                         std::string(op) + " (" + what + ")");
+}
+
+} // namespace ankisync::bench

@@ -1,0 +1,26 @@
+#include "tools/bench/scenario.hpp"
+
+namespace ankisync::bench {
+
+void run_empty_sync(context&);
+void run_edits(context&);
+void run_apply_rows(context&);
+void run_full_sync(context&);
+void run_many_users(context&);
+void run_idle(context&);
+void run_media(context&);
+
+const std::vector<scenario>& all_scenarios() {
+  static const std::vector<scenario> list{
+      {"empty-sync", "normal syncs with nothing to send, one user", run_empty_sync, false},
+      {"edits", "a sync carrying edited notes and reviews", run_edits, false},
+      {"apply-rows", "100,000 rows sent in chunks by one normal sync", run_apply_rows, false},
+      {"full-sync", "full upload and download of a generated collection", run_full_sync, false},
+      {"many-users", "N users syncing concurrently for T seconds", run_many_users, true},
+      {"idle", "server RSS after start and after N users went idle", run_idle, true},
+      {"media", "media sync: N files uploaded, then downloaded", run_media, true},
+  };
+  return list;
+}
+
+} // namespace ankisync::bench
