@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include "net/http_status.hpp"
+#include "protocol/query_string.hpp"
 
 namespace ankisync::net {
 namespace {
@@ -25,42 +26,14 @@ bool authorized(const http_request& req, const std::string& token) {
   return false;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // The value of `key` in the target's query string, percent-decoded.
 std::optional<std::string> query_value(const std::string& target, std::string_view key) {
   const auto q = target.find('?');
   if (q == std::string::npos)
     return std::nullopt;
-  std::string_view rest = std::string_view(target).substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != key)
-      continue;
-    const auto raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 &&
-          hex_digit(raw[i + 2]) >= 0) {
-        out += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
-        i += 2;
-      } else {
-        out += raw[i] == '+' ? ' ' : raw[i];
-      }
-    }
-    return out;
-  }
+  for (auto& [name, value] : protocol::parse_query(std::string_view(target).substr(q + 1)))
+    if (name == key)
+      return std::move(value);
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include "protocol/body_reader.hpp"
 #include "protocol/gzip_codec.hpp"
 #include "protocol/multipart.hpp"
+#include "protocol/query_string.hpp"
 #include "protocol/version.hpp"
 
 namespace ankisync::protocol {
@@ -28,35 +29,6 @@ std::expected<std::string, sync_error> read_all(const body_source& part) {
 }
 
 bool is_empty(const body_source& part) { return part.file.empty() && part.bytes.empty(); }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded value decoding.
-std::string form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 } // namespace
 
@@ -148,15 +120,7 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
 std::expected<sync_request, sync_error> decode_legacy_begin_query(std::string_view query) {
   std::optional<std::string> key;
   std::optional<std::string> client;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty())
-      continue;
-    const auto eq = pair.find('=');
-    const auto name = form_decode(pair.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1));
+  for (auto& [name, value] : parse_query(query)) {
     std::optional<std::string>* slot = name == "k" ? &key : name == "v" ? &client : nullptr;
     if (!slot)
       continue;
