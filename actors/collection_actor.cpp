@@ -269,18 +269,18 @@ caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_
         r.size = size;
         return r;
       },
-      [this, rp](blocking_result& r) mutable {
-        if (!r.ok) {
-          rp.deliver(sync_result_msg{std::unexpected(r.error)});
-          return;
-        }
-        protocol::sync_reply reply;
-        reply.user = config_.user;
-        reply.body_file = r.value;
-        reply.body_file_original_size = r.size;
-        rp.deliver(sync_result_msg{std::move(reply)});
-      });
+      [this, rp](blocking_result& r) mutable { rp.deliver(file_reply(r)); });
   return rp;
+}
+
+sync_result_msg collection_actor::file_reply(const blocking_result& r) const {
+  if (!r.ok)
+    return sync_result_msg{std::unexpected(r.error)};
+  protocol::sync_reply reply;
+  reply.user = config_.user;
+  reply.body_file = r.value;
+  reply.body_file_original_size = r.size;
+  return sync_result_msg{std::move(reply)};
 }
 
 collection_actor::result collection_actor::dispatch(const protocol::sync_request& req) {

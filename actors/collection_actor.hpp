@@ -55,6 +55,9 @@ private:
   void run_blocking(std::function<blocking_result()> job,
                     std::function<void(blocking_result&)> then);
   void remove_leftover_temp_files();
+  // The answer for a job that wrote the reply body to a file (a full
+  // download, a media zip): value = the file, size = anki-original-size.
+  sync_result_msg file_reply(const blocking_result& r) const;
   result dispatch(const protocol::sync_request& req);
   result on_meta(const protocol::sync_request& req);
   result on_start(const protocol::sync_request& req);

@@ -146,17 +146,7 @@ caf::result<sync_result_msg> collection_actor::on_media_download(const protocol:
         result.size = r->original_size;
         return result;
       },
-      [this, rp](blocking_result& r) mutable {
-        if (!r.ok) {
-          rp.deliver(sync_result_msg{std::unexpected(r.error)});
-          return;
-        }
-        protocol::sync_reply reply;
-        reply.user = config_.user;
-        reply.body_file = r.value;
-        reply.body_file_original_size = r.size;
-        rp.deliver(sync_result_msg{std::move(reply)});
-      });
+      [this, rp](blocking_result& r) mutable { rp.deliver(file_reply(r)); });
   return rp;
 }
 
