@@ -48,6 +48,15 @@ struct registered_tag {
   bool added = false;
 };
 
+// A row's modification time and usn: enough to decide whether an incoming
+// version replaces it.
+struct row_stamp {
+  std::int64_t mod = 0;
+  std::int32_t usn = 0;
+};
+
+enum class write_mode { upsert, insert_new };
+
 // One open schema-18 Anki collection file (collection-schema.md), as the
 // sync server uses it. One connection; use from one thread at a time.
 // Moveable, not copyable. Runs in WAL mode with normal locking, so other
@@ -109,17 +118,22 @@ public:
 
   // ---- cards ----
   result<std::optional<card_row>> get_card(std::int64_t id);
-  // INSERT OR REPLACE, all columns as given.
-  result<void> put_card(const card_row& card);
+  // mod and usn only: what applying a chunk compares, without the row.
+  result<std::optional<row_stamp>> card_stamp(std::int64_t id);
+  // INSERT OR REPLACE, all columns as given; `write_mode::insert_new`
+  // (the caller knows no row has this id) skips REPLACE's delete step.
+  result<void> put_card(const card_row& card, write_mode mode = write_mode::upsert);
 
   // ---- notes ----
   result<std::optional<note_row>> get_note(std::int64_t id);
+  result<std::optional<row_stamp>> note_stamp(std::int64_t id);
   // INSERT OR REPLACE as Anki's sync stores a note: the field count must be
   // max(1, shape.field_count) (else invalid), control characters other
   // than \n and \t are removed from fields, tags are re-spaced, sfld and
   // csum are recomputed, flags and data are stored as 0 and "" whatever
   // the input. Returns the row as stored.
-  result<note_row> put_note(const note_row& note, const note_shape& shape);
+  result<note_row> put_note(const note_row& note, const note_shape& shape,
+                            write_mode mode = write_mode::upsert);
 
   // ---- revlog ----
   result<std::optional<revlog_row>> get_revlog(std::int64_t id);

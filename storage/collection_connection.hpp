@@ -63,8 +63,9 @@ std::unexpected<storage_error> error_of(result<T>& r) {
 namespace detail {
 template <class T>
 result<void> bind_one(cached_stmt& stmt, int index, const T& value) {
+  // The caller's values outlive the borrowed statement: no copy needed.
   if constexpr (std::is_convertible_v<const T&, std::string_view>)
-    return stmt.bind_text(index, std::string_view(value));
+    return stmt.bind_text_borrowed(index, std::string_view(value));
   else
     return stmt.bind(index, static_cast<std::int64_t>(value));
 }
@@ -86,6 +87,18 @@ result<void> exec_cached(stmt_cache& stmts, std::string_view sql, const Args&...
   if (!stmt) return error_of(stmt);
   if (auto r = bind_all(*stmt, args...); !r) return r;
   return stmt->run();
+}
+
+// mod and usn of the row `sql` selects by id, if there is one.
+inline result<std::optional<row_stamp>> read_stamp(stmt_cache& stmts, std::string_view sql,
+                                                   std::int64_t id) {
+  auto stmt = stmts.get(sql);
+  if (!stmt) return error_of(stmt);
+  if (auto r = stmt->bind(1, id); !r) return error_of(r);
+  auto row = stmt->step();
+  if (!row) return error_of(row);
+  if (!*row) return std::optional<row_stamp>();
+  return row_stamp{stmt->int64(0), static_cast<std::int32_t>(stmt->int64(1))};
 }
 
 // The WHERE clause selecting rows changed since a client last synced:

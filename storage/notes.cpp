@@ -36,7 +36,14 @@ result<std::optional<note_row>> collection::get_note(std::int64_t id) {
   });
 }
 
-result<note_row> collection::put_note(const note_row& note, const note_shape& shape) {
+result<std::optional<row_stamp>> collection::note_stamp(std::int64_t id) {
+  return guarded([&]() -> result<std::optional<row_stamp>> {
+    return read_stamp(c_->stmts, "select mod, usn from notes where id = ?", id);
+  });
+}
+
+result<note_row> collection::put_note(const note_row& note, const note_shape& shape,
+                                      write_mode mode) {
   return guarded([&]() -> result<note_row> {
     std::vector<std::string> fields = split_fields(note.flds);
     const std::size_t expected = std::max<std::size_t>(1, shape.field_count);
@@ -55,10 +62,13 @@ result<note_row> collection::put_note(const note_row& note, const note_shape& sh
     stored.flags = 0;
     stored.data.clear();
 
-    auto r = exec_cached(c_->stmts,
-                         "insert or replace into notes (id, guid, mid, mod, usn, tags, flds, sfld,"
-                         " csum, flags, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
-                         stored.id, stored.guid, stored.mid, stored.mod, stored.usn, stored.tags,
+    const std::string_view sql =
+        mode == write_mode::insert_new
+            ? "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld,"
+              " csum, flags, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')"
+            : "insert or replace into notes (id, guid, mid, mod, usn, tags, flds, sfld,"
+              " csum, flags, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')";
+    auto r = exec_cached(c_->stmts, sql, stored.id, stored.guid, stored.mid, stored.mod, stored.usn, stored.tags,
                          stored.flds, stored.sfld, std::int64_t{stored.csum});
     if (!r) return error_of(r);
     return stored;

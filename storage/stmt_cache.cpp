@@ -30,6 +30,12 @@ result<void> cached_stmt::bind_text(int index, std::string_view text) {
   return {};
 }
 
+result<void> cached_stmt::bind_text_borrowed(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) return std::unexpected(sqlite_error(db_, rc, "bind"));
+  return {};
+}
+
 result<void> cached_stmt::bind_blob(int index, std::string_view bytes) {
   static const char empty = 0; // a null pointer would bind NULL
   const void* p = bytes.empty() ? &empty : bytes.data();
@@ -75,8 +81,7 @@ void stmt_cache::clear() noexcept {
 }
 
 result<cached_stmt> stmt_cache::get(std::string_view sql) {
-  std::string key(sql);
-  auto it = stmts_.find(key);
+  auto it = stmts_.find(sql);
   if (it == stmts_.end()) {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -85,7 +90,7 @@ result<cached_stmt> stmt_cache::get(std::string_view sql) {
       sqlite3_finalize(stmt);
       return std::unexpected(sqlite_error(db_, rc, "prepare"));
     }
-    it = stmts_.emplace(std::move(key), stmt).first;
+    it = stmts_.emplace(std::string(sql), stmt).first;
   }
   return cached_stmt(db_, it->second);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,9 @@ public:
 
   result<void> bind(int index, std::int64_t value);
   result<void> bind_text(int index, std::string_view text);
+  // Binds without a copy: `text` must outlive this borrow (exec_cached's
+  // arguments do). Rows of a chunk carry kilobytes of fields each.
+  result<void> bind_text_borrowed(int index, std::string_view text);
   // Empty bytes bind a zero-length blob, never NULL.
   result<void> bind_blob(int index, std::string_view bytes);
 
@@ -63,8 +67,14 @@ public:
   void clear() noexcept;
 
 private:
+  struct sql_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  std::unordered_map<std::string, sqlite3_stmt*, sql_hash, std::equal_to<>> stmts_;
 };
 
 } // namespace ankisync::storage

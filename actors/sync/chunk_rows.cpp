@@ -20,6 +20,10 @@ bool incoming_wins(const std::optional<Row>& existing, std::int64_t incoming_mod
   return tie == equal_mtime::take_theirs && existing->mod == incoming_mod;
 }
 
+storage::write_mode write_mode_for(const std::optional<storage::row_stamp>& existing) {
+  return existing ? storage::write_mode::upsert : storage::write_mode::insert_new;
+}
+
 template <class Get, class Entries>
 storage::result<void> load(const std::vector<std::int64_t>& ids, Get get, Entries& out) {
   for (auto id : ids) {
@@ -92,19 +96,19 @@ storage::result<void> apply_chunk_rows(storage::collection& col,
     if (auto r = col.add_revlog(to_row(entry)); !r)
       return std::unexpected(r.error());
   for (auto& entry : chunk.cards) {
-    auto existing = col.get_card(entry.id);
+    auto existing = col.card_stamp(entry.id);
     if (!existing)
       return std::unexpected(existing.error());
     if (!incoming_wins(*existing, entry.mod, min_usn, tie))
       continue;
-    if (auto r = col.put_card(to_row(entry)); !r)
+    if (auto r = col.put_card(to_row(entry), write_mode_for(*existing)); !r)
       return r;
   }
   // The notes of a chunk share a few notetypes: each is read and parsed
   // once per chunk, not once per note (a third of applyChunk's time).
   std::unordered_map<std::int64_t, storage::note_shape> shapes;
   for (auto& entry : chunk.notes) {
-    auto existing = col.get_note(entry.id);
+    auto existing = col.note_stamp(entry.id);
     if (!existing)
       return std::unexpected(existing.error());
     if (!incoming_wins(*existing, entry.mod, min_usn, tie))
@@ -120,7 +124,7 @@ storage::result<void> apply_chunk_rows(storage::collection& col,
                                  std::to_string(entry.mid) + ", which does not exist");
       known = shapes.emplace(entry.mid, **shape).first;
     }
-    if (auto r = col.put_note(to_row(entry), known->second); !r)
+    if (auto r = col.put_note(to_row(entry), known->second, write_mode_for(*existing)); !r)
       return std::unexpected(r.error());
   }
   return {};

@@ -36,6 +36,8 @@ std::expected<std::string, sync_failure> sync_channel::call(protocol::sync_metho
     return failure(sync_failure_kind::dropped, "dropped before the request");
   }
 
+  if (hooks_.before_request)
+    hooks_.before_request(method);
   auto reply = client_.call(protocol::to_string(method), json, host_key_, session_key_);
   if (!reply)
     return failure(sync_failure_kind::transport, reply.error());

@@ -32,6 +32,8 @@ struct sync_drop {
 
 struct sync_hooks {
   std::optional<sync_drop> drop;
+  // Called just before each request is made (benchmarks time the calls).
+  std::function<void(protocol::sync_method)> before_request;
   // Called after every reply (any status), before the client acts on it:
   // tests stop or kill the server here, or read its file.
   std::function<void(protocol::sync_method, int status)> after_reply;
