@@ -1,11 +1,27 @@
 #include "actors/admin_actor.hpp"
 
-#include <fstream>
+#include <malloc.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <string>
 
 #include "protocol/admin_json.hpp"
 
 namespace ankisync::actors {
+
+namespace {
+
+std::uint64_t thread_count() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0)
+      return std::stoull(line.substr(8));
+  return 0;
+}
+
+} // namespace
 
 std::uint64_t current_rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -40,6 +56,10 @@ std::string admin_actor::stats_json() const {
   s.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - config_.started).count();
   s.rss_bytes = current_rss_bytes();
+  const struct mallinfo2 heap = ::mallinfo2(); // every arena, not only the main one
+  s.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
+  s.heap_free_bytes = heap.fordblks;
+  s.threads = thread_count();
   s.profile = config_.profile_name;
   return protocol::encode_server_stats(s);
 }

@@ -40,15 +40,6 @@ constexpr const char* upload_corrupt =
     "Your upload was corrupt. Please use Check Database, or restore from backup.";
 constexpr const char* upload_too_large = "collection exceeds size limit";
 
-// A pending timer keeps its actor alive until it fires, even after the
-// actor quit. Session checks are therefore re-armed in short steps: a
-// closed actor is freed within one step, not after the whole idle time.
-constexpr std::chrono::milliseconds session_check_step{5000};
-
-std::chrono::milliseconds next_session_check(std::chrono::milliseconds remaining) {
-  return std::min(remaining, session_check_step);
-}
-
 blocking_result job_failed(error_code code, std::string message) {
   blocking_result r;
   r.error = make_error(code, std::move(message));
@@ -95,7 +86,7 @@ caf::behavior collection_actor::make_behavior() {
   return {
       [this](user_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
       [this](evict_msg) { on_evict(); },
-      [this](const session_timeout_msg& msg) { on_session_timeout(msg.generation); },
+      [this](session_check_msg) { on_session_check(); },
   };
 }
 
@@ -368,15 +359,12 @@ collection_actor::result collection_actor::on_start(const protocol::sync_request
     return error(error_code::server_error, "cannot begin the sync: " + begun.error().message);
   session_.emplace();
   session_->key = req.session_key;
-  ++session_generation_;
   metrics().set_session(session_state::syncing);
   auto reply = sync::server_start(**body, **col, *session_);
   if (!reply) {
     end_session("start failed");
     return reply;
   }
-  delayed_send(this, next_session_check(config_.profile.session_idle_timeout),
-               session_timeout_msg{session_generation_});
   return reply;
 }
 
@@ -466,19 +454,12 @@ void collection_actor::end_session(const char* why) {
   metrics().set_session(session_state::none);
 }
 
-void collection_actor::on_session_timeout(std::uint64_t generation) {
-  if (!session_ || generation != session_generation_)
+void collection_actor::on_session_check() {
+  if (!session_)
     return;
-  const auto idle = std::chrono::steady_clock::now() - session_->last_used;
-  const auto limit = config_.profile.session_idle_timeout;
-  if (idle >= limit) {
-    // Upstream keeps an abandoned session's write transaction open forever.
+  // Upstream keeps an abandoned session's write transaction open forever.
+  if (std::chrono::steady_clock::now() - session_->last_used >= config_.profile.session_idle_timeout)
     end_session("no request within the session idle time");
-    return;
-  }
-  delayed_send(this,
-               next_session_check(std::chrono::duration_cast<std::chrono::milliseconds>(limit - idle)),
-               session_timeout_msg{generation});
 }
 
 void collection_actor::on_evict() {

@@ -65,7 +65,7 @@ private:
   result on_step(const protocol::sync_request& req);
   result run_step(const protocol::sync_request& req, sync::sync_session& session);
   void on_evict();
-  void on_session_timeout(std::uint64_t generation);
+  void on_session_check();
 
   // The user's collection, opened on first use.
   std::expected<storage::collection*, protocol::sync_error> open_collection();
@@ -81,7 +81,6 @@ private:
   std::optional<storage::collection> col_;
   std::optional<sync::committed_state> committed_;
   std::optional<sync::sync_session> session_;
-  std::uint64_t session_generation_ = 0;
   // Shared with the blocking job of an upload or download while this
   // actor waits for it; never used by both at once.
   std::shared_ptr<storage::media_db> media_;

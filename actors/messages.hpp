@@ -51,10 +51,11 @@ struct evict_refused_msg {
 // registry -> itself: time to look for idle actors.
 struct eviction_tick_msg {};
 
-// collection -> itself: is the sync session of this generation abandoned?
-struct session_timeout_msg {
-  std::uint64_t generation = 0;
-};
+// registry -> collection, every few ticks: roll back a sync session that
+// has had no request for the session idle time. The registry's tick drives
+// this because a timer an actor sets for itself keeps that actor (and all
+// it holds) alive until the timer fires, even after it quit.
+struct session_check_msg {};
 
 // A piece of blocking work (validating an upload, snapshotting a
 // download) for the blocking pool, and what it produced: a value (a path,
@@ -97,8 +98,8 @@ typename Inspector::result_type inspect(Inspector& f, eviction_tick_msg&) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, session_timeout_msg& x) {
-  return f(caf::meta::type_name("session_timeout_msg"), x.generation);
+typename Inspector::result_type inspect(Inspector& f, session_check_msg&) {
+  return f(caf::meta::type_name("session_check_msg"));
 }
 
 } // namespace ankisync::actors
@@ -112,7 +113,7 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_refused_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::eviction_tick_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::admin_query_msg))
-CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::session_timeout_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::session_check_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_result))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_job_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_done_msg))

@@ -37,6 +37,7 @@ caf::behavior registry_actor::make_behavior() {
           closed_since_trim_ = 0;
         }
         evict_idle();
+        check_sessions();
         delayed_send(this, config_.tick, eviction_tick_msg{});
       },
   };
@@ -77,6 +78,16 @@ void registry_actor::evict_idle() {
   for (auto& [user, r] : users_)
     if (!r.closing && now - r.last_used >= config_.profile.idle_eviction)
       evict(r);
+}
+
+void registry_actor::check_sessions() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_session_check_)
+    return;
+  next_session_check_ = now + config_.session_check;
+  for (auto& [user, r] : users_)
+    if (!r.closing)
+      send(r.handle, session_check_msg{});
 }
 
 void registry_actor::make_room() {

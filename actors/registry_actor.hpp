@@ -22,6 +22,9 @@ struct registry_config {
   profiles::profile profile;
   // How often idle actors are looked for; a fraction of the idle time.
   std::chrono::milliseconds tick{1000};
+  // How often resident actors are asked to check their sync session's idle
+  // time (on the first tick after each interval).
+  std::chrono::milliseconds session_check{60000};
   caf::actor workers; // handed to every collection actor
 };
 
@@ -53,6 +56,7 @@ private:
   resident& spawn_for(const std::string& user);
   void evict(resident& r);
   void evict_idle();
+  void check_sessions();
   void make_room();
   void on_down(const caf::down_msg& msg);
   void on_refused(const std::string& user);
@@ -66,6 +70,7 @@ private:
   // buffers were freed, but glibc keeps freed pages of its arenas
   // resident until trimmed.
   std::size_t closed_since_trim_ = 0;
+  std::chrono::steady_clock::time_point next_session_check_;
 };
 
 } // namespace ankisync::actors

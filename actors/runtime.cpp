@@ -56,8 +56,11 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   rc.profile = o.profile;
   if (o.idle_eviction)
     rc.profile.idle_eviction = *o.idle_eviction;
-  rc.tick = std::clamp(rc.profile.idle_eviction / 4, std::chrono::milliseconds(50),
-                       std::chrono::milliseconds(5000));
+  rc.tick = std::clamp(std::min(rc.profile.idle_eviction, rc.profile.session_idle_timeout) / 4,
+                       std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
+  // A session is rolled back between its idle time and a quarter more.
+  rc.session_check = std::clamp(rc.profile.session_idle_timeout / 4, rc.tick,
+                                std::chrono::milliseconds(60000));
   impl_->workers = impl_->system.spawn<worker_pool_actor>(impl_->metrics, &impl_->pool);
   rc.workers = impl_->workers;
   impl_->registry = impl_->system.spawn<registry_actor>(impl_->metrics, rc);

@@ -32,6 +32,12 @@ struct profile {
   // An open sync session with no request for this long is rolled back.
   std::chrono::milliseconds session_idle_timeout{std::chrono::minutes(10)};
 
+  // glibc malloc arenas (M_ARENA_MAX); 0 leaves glibc's default of eight
+  // per core. Each thread that allocates may get an arena of its own, and
+  // memory freed in one is not reused by another: fewer arenas keep an
+  // idle server smaller after a burst, at some lock contention.
+  unsigned malloc_arenas = 0;
+
   // SQLite per open collection: page cache (KiB) and mmap window (bytes).
   std::int64_t sqlite_cache_kib = 2048;
   std::int64_t sqlite_mmap_bytes = 0;

@@ -41,6 +41,9 @@ std::string encode_server_stats(const server_stats& s) {
   o["errors"] = s.errors;
   o["uptime_seconds"] = s.uptime_seconds;
   o["rss_bytes"] = s.rss_bytes;
+  o["heap_in_use_bytes"] = s.heap_in_use_bytes;
+  o["heap_free_bytes"] = s.heap_free_bytes;
+  o["threads"] = s.threads;
   o["profile"] = sv(s.profile);
   return json::serialize(o);
 }

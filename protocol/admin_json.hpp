@@ -24,6 +24,12 @@ struct server_stats {
   std::uint64_t errors = 0;
   double uptime_seconds = 0;
   std::uint64_t rss_bytes = 0;
+  // The allocator's view: bytes handed out and not yet freed, and bytes it
+  // holds free (fragmentation, or kept for reuse). RSS minus both is code,
+  // stacks and mapped files.
+  std::uint64_t heap_in_use_bytes = 0;
+  std::uint64_t heap_free_bytes = 0;
+  std::uint64_t threads = 0;
   std::string profile;
 };
 

@@ -119,7 +119,8 @@ TEST_CASE("/admin/stats reports requests, errors, uptime, memory and resident co
     stats = parse_json(r->body);
     REQUIRE(stats.is_object());
     for (const char* field :
-         {"requests", "errors", "uptime_seconds", "rss_bytes", "resident_actors"}) {
+         {"requests", "errors", "uptime_seconds", "rss_bytes", "resident_actors",
+          "heap_in_use_bytes", "heap_free_bytes", "threads"}) {
       INFO(field << " in " << r->body);
       REQUIRE(stats.as_object().contains(field));
       REQUIRE(is_number(stats.at(field)));
@@ -130,6 +131,9 @@ TEST_CASE("/admin/stats reports requests, errors, uptime, memory and resident co
   CHECK(as_number(stats.at("resident_actors")) == 0);
   CHECK(as_number(stats.at("uptime_seconds")) >= 0);
   CHECK(as_number(stats.at("rss_bytes")) > 1024 * 1024);
+  CHECK(as_number(stats.at("heap_in_use_bytes")) > 0);
+  CHECK(as_number(stats.at("heap_in_use_bytes")) < as_number(stats.at("rss_bytes")));
+  CHECK(as_number(stats.at("threads")) >= 2);
   const double requests_before = as_number(stats.at("requests"));
   const double errors_before = as_number(stats.at("errors"));
 

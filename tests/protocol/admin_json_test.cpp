@@ -71,16 +71,23 @@ TEST_CASE("server stats carry every field", "[admin_json]") {
   s.errors = 7;
   s.uptime_seconds = 86400.5;
   s.rss_bytes = 52'428'800;
+  s.heap_in_use_bytes = 3'000'000;
+  s.heap_free_bytes = 1'500'000;
+  s.threads = 9;
   s.profile = "small\"box";
 
   const json::value v = json::parse(encode_server_stats(s));
   const json::object& o = v.as_object();
   CHECK(keys_of(o) == std::set<std::string>{"resident_actors", "requests", "errors",
-                                            "uptime_seconds", "rss_bytes", "profile"});
+                                            "uptime_seconds", "rss_bytes", "heap_in_use_bytes",
+                                            "heap_free_bytes", "threads", "profile"});
   CHECK(json::value_to<std::uint64_t>(o.at("resident_actors")) == 4);
   CHECK(json::value_to<std::uint64_t>(o.at("requests")) == 1000);
   CHECK(json::value_to<std::uint64_t>(o.at("errors")) == 7);
   CHECK(o.at("uptime_seconds").to_number<double>() == Approx(86400.5));
   CHECK(json::value_to<std::uint64_t>(o.at("rss_bytes")) == 52'428'800);
+  CHECK(json::value_to<std::uint64_t>(o.at("heap_in_use_bytes")) == 3'000'000);
+  CHECK(json::value_to<std::uint64_t>(o.at("heap_free_bytes")) == 1'500'000);
+  CHECK(json::value_to<std::uint64_t>(o.at("threads")) == 9);
   CHECK(o.at("profile").as_string() == "small\"box");
 }

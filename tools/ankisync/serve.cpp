@@ -18,6 +18,7 @@
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/process_setup.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -118,6 +119,7 @@ int run_serve(const serve_flags& flags) {
     return healthcheck(*config);
   const auto& c = *config;
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
+  setup_process(c.profile);
 
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);

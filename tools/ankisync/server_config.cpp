@@ -134,6 +134,7 @@ std::string dump_config(const server_config& c) {
     << "users.idle_eviction_ms = "
     << c.idle_eviction_override.value_or(p.idle_eviction).count() << "\n"
     << "session.idle_timeout_ms = " << p.session_idle_timeout.count() << "\n"
+    << "malloc.arenas = " << p.malloc_arenas << "\n"
     << "sqlite.cache_kib = " << p.sqlite_cache_kib << "\n"
     << "sqlite.mmap_bytes = " << p.sqlite_mmap_bytes << "\n"
     << "payload.max_megs = " << p.max_payload_megs << "\n"

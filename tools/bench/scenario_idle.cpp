@@ -15,21 +15,42 @@
 namespace ankisync::bench {
 namespace {
 
-// Collection actors alive, from the admin endpoint; -1 when unknown.
-std::int64_t resident_actors(std::uint16_t admin_port) {
+// What the admin endpoint's /admin/stats says; -1 where unknown.
+struct admin_stats {
+  std::int64_t resident_actors = -1;
+  double heap_in_use_mb = -1, heap_free_mb = -1, threads = -1;
+};
+
+admin_stats read_admin_stats(std::uint16_t admin_port) {
+  admin_stats s;
   client::http_client http("127.0.0.1", admin_port);
   client::http_request get;
   get.target = "/admin/stats";
   auto r = http.send(get);
   if (!r || r->status != 200)
-    return -1;
+    return s;
   boost::system::error_code ec;
   auto v = boost::json::parse(r->body, ec);
   if (ec || !v.is_object())
-    return -1;
-  if (auto* n = v.as_object().if_contains("resident_actors"); n && n->is_number())
-    return n->to_number<std::int64_t>();
-  return -1;
+    return s;
+  auto number = [&](const char* key) {
+    auto* n = v.as_object().if_contains(key);
+    return n && n->is_number() ? n->to_number<double>() : -1.0;
+  };
+  s.resident_actors = static_cast<std::int64_t>(number("resident_actors"));
+  s.heap_in_use_mb = number("heap_in_use_bytes") / mb;
+  s.heap_free_mb = number("heap_free_bytes") / mb;
+  s.threads = number("threads");
+  return s;
+}
+
+// RssAnon and the allocator's split of it, as figures without targets.
+void add_memory_breakdown(report& out, pid_t pid, const admin_stats& s) {
+  out.add_figure({"idle", "  of which heap and stacks (RssAnon)", status_bytes(pid, "RssAnon") / mb,
+                  "MB", "", std::nullopt});
+  out.add_figure({"idle", "    heap in use (mallinfo2)", s.heap_in_use_mb, "MB", "", std::nullopt});
+  out.add_figure({"idle", "    heap free, kept by malloc", s.heap_free_mb, "MB", "", std::nullopt});
+  out.add_figure({"idle", "  threads", s.threads, "", "", std::nullopt});
 }
 
 // VmRSS settles after frees; the lowest of a few samples.
@@ -61,8 +82,7 @@ void run_idle(context& ctx) {
   const std::optional<bool> no_verdict;
   ctx.out.add_figure({"idle", "server RSS after start", at_start, "MB", rss_target,
                       rss_target.empty() ? no_verdict : std::optional<bool>(at_start <= (pi ? 16 : 40))});
-  ctx.out.add_figure({"idle", "  of which heap and stacks (RssAnon)",
-                      status_bytes(t.pid, "RssAnon") / mb, "MB", "", std::nullopt});
+  add_memory_breakdown(ctx.out, t.pid, read_admin_stats(server.admin_port()));
   fleet.check_login(t);
 
   const std::size_t n = fleet.users().size();
@@ -104,20 +124,18 @@ void run_idle(context& ctx) {
   // Eviction runs on the registry's tick (a quarter of the idle time, at
   // least 50 ms); give it several.
   const auto wait_until = clk::now() + std::chrono::milliseconds(o.idle_eviction_ms * 4 + 2000);
-  std::int64_t resident = resident_actors(server.admin_port());
+  std::int64_t resident = read_admin_stats(server.admin_port()).resident_actors;
   while (resident != 0 && clk::now() < wait_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    resident = resident_actors(server.admin_port());
+    resident = read_admin_stats(server.admin_port()).resident_actors;
   }
   const double after = settled_rss_mb(t.pid);
-  const double anon = status_bytes(t.pid, "RssAnon") / mb;
   ctx.out.add_figure({"idle", "collection actors still open after eviction",
                       static_cast<double>(resident), "", "0", resident == 0});
   ctx.out.add_figure({"idle", "server RSS after " + std::to_string(n) + " users went idle", after,
                       "MB", rss_target,
                       rss_target.empty() ? no_verdict : std::optional<bool>(after <= (pi ? 16 : 40))});
-  ctx.out.add_figure({"idle", "  of which heap and stacks (RssAnon)", anon, "MB", "",
-                      std::nullopt});
+  add_memory_breakdown(ctx.out, t.pid, read_admin_stats(server.admin_port()));
 }
 
 } // namespace ankisync::bench

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "profiles/profile.hpp"
+
+namespace ankisync::app {
+
+// Process-wide settings made once at start, before any other thread runs
+// and before the libraries are first used: the allocator's arenas (from the
+// profile), SQLite's global options, and OpenSSL without the parts the
+// server never needs.
+void setup_process(const profiles::profile& profile);
+
+} // namespace ankisync::app
