@@ -53,7 +53,7 @@ std::expected<route, http_response> classify(const http_request& req) {
   const bool is_post = req.method == "POST";
   if (path == "/health") {
     if (req.method == "GET" || req.method == "HEAD")
-      return std::unexpected(http_response{200, {}, {}, {}, {}});
+      return std::unexpected(http_response()); // 200, empty
     return std::unexpected(
         error_response(make_error(error_code::method_not_allowed, "use GET for /health")));
   }

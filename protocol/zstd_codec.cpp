@@ -14,6 +14,36 @@ namespace {
 struct dstream_deleter {
   void operator()(ZSTD_DStream* s) const noexcept { ZSTD_freeDStream(s); }
 };
+struct cctx_deleter {
+  void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
+};
+using dstream_ptr = std::unique_ptr<ZSTD_DStream, dstream_deleter>;
+using cctx_ptr = std::unique_ptr<ZSTD_CCtx, cctx_deleter>;
+
+// Every request and reply goes through zstd, and making a context for each
+// allocated and cleared hundreds of KiB per request. Each thread keeps one
+// of each, unless a large frame grew it past this (an idle server stays
+// small).
+constexpr std::size_t kept_context_bytes = 128 * 1024;
+
+dstream_ptr& kept_dstream() {
+  static thread_local dstream_ptr kept;
+  return kept;
+}
+
+dstream_ptr take_dstream() {
+  if (auto& kept = kept_dstream()) {
+    // A decode that failed mid-frame left state behind.
+    ZSTD_DCtx_reset(kept.get(), ZSTD_reset_session_only);
+    return std::move(kept);
+  }
+  return dstream_ptr(ZSTD_createDStream());
+}
+
+void keep_dstream(dstream_ptr stream) {
+  if (stream && ZSTD_sizeof_DStream(stream.get()) <= kept_context_bytes)
+    kept_dstream() = std::move(stream);
+}
 
 sync_error zstd_failure(std::size_t code) {
   return make_error(error_code::bad_request,
@@ -24,7 +54,10 @@ sync_error zstd_failure(std::size_t code) {
 // variant never holds the whole compressed input in memory.
 class stream_decoder {
 public:
-  explicit stream_decoder(std::uint64_t limit) : limit_(limit), stream_(ZSTD_createDStream()) {}
+  explicit stream_decoder(std::uint64_t limit) : limit_(limit), stream_(take_dstream()) {}
+  ~stream_decoder() { keep_dstream(std::move(stream_)); }
+  stream_decoder(const stream_decoder&) = delete;
+  stream_decoder& operator=(const stream_decoder&) = delete;
 
   // False once the limit has been passed: the caller can stop reading.
   bool wants_more() const { return !full_; }
@@ -91,7 +124,7 @@ private:
   }
 
   std::uint64_t limit_;
-  std::unique_ptr<ZSTD_DStream, dstream_deleter> stream_;
+  dstream_ptr stream_;
   std::string out_;
   std::uint64_t produced_ = 0;
   std::size_t last_ret_ = 1;
@@ -139,8 +172,13 @@ std::expected<std::string, sync_error> zstd_decompress_file(const std::string& p
 }
 
 std::string zstd_compress(std::string_view in, int level) {
+  static thread_local cctx_ptr kept;
+  if (!kept) kept.reset(ZSTD_createCCtx());
+  if (!kept) throw std::bad_alloc();
   std::string out(ZSTD_compressBound(in.size()), '\0');
-  const std::size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level);
+  const std::size_t n =
+      ZSTD_compressCCtx(kept.get(), out.data(), out.size(), in.data(), in.size(), level);
+  if (ZSTD_sizeof_CCtx(kept.get()) > kept_context_bytes) kept.reset();
   // With a bound-sized buffer and levels clamped by zstd, the only failure
   // left is zstd failing to allocate; report it the way std::string would.
   if (ZSTD_isError(n)) throw std::bad_alloc();

@@ -262,7 +262,10 @@ TEST_CASE("v11 payloads stop at the configured limit", "[envelope]") {
 TEST_CASE("v11 replies are zstd with the original size", "[envelope]") {
   const std::string body = GENERATE(std::string(), std::string("OK"),
                                     std::string(R"({"key":"abc"})"), std::string(100'000, 'z'));
-  const wire_body w = encode_reply_body(sync_reply{body, "alice"}, 11);
+  sync_reply reply;
+  reply.body = body;
+  reply.user = "alice";
+  const wire_body w = encode_reply_body(reply, 11);
   CHECK(w.has_original_size);
   CHECK(w.original_size == body.size());
   auto back = zstd_decompress(w.bytes, 1ull << 30);
@@ -273,7 +276,10 @@ TEST_CASE("v11 replies are zstd with the original size", "[envelope]") {
 
 TEST_CASE("older replies are the raw body", "[envelope]") {
   const std::uint8_t v = GENERATE(as<std::uint8_t>{}, 8, 9, 10);
-  const wire_body w = encode_reply_body(sync_reply{R"({"key":"abc"})", "bob"}, v);
+  sync_reply reply;
+  reply.body = R"({"key":"abc"})";
+  reply.user = "bob";
+  const wire_body w = encode_reply_body(reply, v);
   CHECK(w.bytes == R"({"key":"abc"})");
   CHECK_FALSE(w.has_original_size);
   CHECK(w.original_size == 0);

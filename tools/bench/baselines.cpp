@@ -50,7 +50,7 @@ std::size_t row_count(const std::vector<table_rows>& tables) {
 namespace {
 
 double raw_insert_once(const fs::path& collection_file, const fs::path& scratch,
-                       const std::vector<table_rows>& tables) {
+                       const std::vector<table_rows>& tables, std::string_view verb) {
   fs::copy_file(collection_file, scratch, fs::copy_options::overwrite_existing);
   double secs = 0;
   {
@@ -61,7 +61,7 @@ double raw_insert_once(const fs::path& collection_file, const fs::path& scratch,
     const auto s = clk::now();
     exec_sql(db, "BEGIN IMMEDIATE");
     for (const auto& t : tables) {
-      std::string sql = "INSERT OR REPLACE INTO " + t.table + " VALUES (";
+      std::string sql = std::string(verb) + " INTO " + t.table + " VALUES (";
       for (int i = 0; i < t.columns; ++i)
         sql += i ? ",?" : "?";
       sql += ")";
@@ -88,12 +88,12 @@ double raw_insert_once(const fs::path& collection_file, const fs::path& scratch,
 } // namespace
 
 double raw_insert_rows_per_s(const fs::path& collection_file, const fs::path& scratch,
-                             const std::vector<table_rows>& tables) {
+                             const std::vector<table_rows>& tables, std::string_view verb) {
   // Best of three: one run is short enough for the disk's writeback of
   // earlier scenarios to halve it.
   double best = 0;
   for (int i = 0; i < 3; ++i)
-    best = std::max(best, raw_insert_once(collection_file, scratch, tables));
+    best = std::max(best, raw_insert_once(collection_file, scratch, tables, verb));
   return best;
 }
 

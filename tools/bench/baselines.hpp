@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sqlite3.h>
@@ -29,14 +30,13 @@ struct table_rows {
 std::vector<table_rows> read_pending_rows(sqlite3* db);
 std::size_t row_count(const std::vector<table_rows>& tables);
 
-// The rows INSERT OR REPLACEd into a copy of `collection_file` (taken
-// after a checkpoint, so it holds them already: each is deleted and
-// reinserted, the same work as applying it fresh) in one transaction with
+// The rows stored with `verb` ("INSERT", or "INSERT OR REPLACE" for rows
+// that may exist) into a copy of `collection_file` in one transaction with
 // prepared statements, WAL, synchronous=NORMAL, as a server runs. Rows/s,
 // best of three.
 double raw_insert_rows_per_s(const std::filesystem::path& collection_file,
                              const std::filesystem::path& scratch,
-                             const std::vector<table_rows>& tables);
+                             const std::vector<table_rows>& tables, std::string_view verb);
 
 // Copies `from` (1 MB reads and writes, then fdatasync); MB/s.
 double copy_mb_s(const std::filesystem::path& from, const std::filesystem::path& to);

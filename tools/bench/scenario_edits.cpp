@@ -38,7 +38,9 @@ void edit_rounds(context& ctx, edit_state& s, int notes, int reviews) {
       const auto tables = read_pending_rows(s.d.collection().handle());
       rows_per_sync = static_cast<double>(row_count(tables));
       checkpoint(s.d);
-      raw_rows_s = raw_insert_rows_per_s(s.d.file(), ctx.work / "edits-raw.anki2", tables);
+      // Most of these ids exist on the server already.
+      raw_rows_s = raw_insert_rows_per_s(s.d.file(), ctx.work / "edits-raw.anki2", tables,
+                                         "INSERT OR REPLACE");
     }
     const auto start = clk::now();
     auto r = s.d.sync(s.c);
