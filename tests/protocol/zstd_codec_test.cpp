@@ -248,3 +248,34 @@ TEST_CASE("zstd_decompress: payloads of exact multiples of the 128 KiB output st
     CHECK(*out == payload);
   }
 }
+
+// Each thread reuses one decoder and one encoder across requests: what one
+// request left behind (a frame cut off, a limit hit, a large frame) must
+// never leak into the next.
+TEST_CASE("a request after a failed or cut-off one decodes cleanly", "[zstd]") {
+  const std::string payload = text_bytes(300'000);
+  const std::string good = compress_without_size(payload);
+  for (int round = 0; round < 3; ++round) {
+    // Cut inside the frame: the decoder is left mid-frame.
+    REQUIRE_FALSE(zstd_decompress(good.substr(0, good.size() / 2), no_limit));
+    auto next = zstd_decompress(zstd_compress("{\"k\":1}"), no_limit);
+    REQUIRE(next);
+    CHECK(*next == "{\"k\":1}");
+    // Stopped at the limit, with input left over.
+    auto capped = zstd_decompress(good, 1000);
+    REQUIRE(capped);
+    CHECK(capped->size() == 1000);
+    auto whole = zstd_decompress(good, no_limit);
+    REQUIRE(whole);
+    CHECK(*whole == payload);
+  }
+}
+
+TEST_CASE("compressing large and small payloads in turn gives each back", "[zstd]") {
+  const std::string big = random_bytes(2'000'000, 7);
+  for (const std::string& in : {big, std::string("null"), text_bytes(70'000), std::string()}) {
+    auto back = zstd_decompress(zstd_compress(in), no_limit);
+    REQUIRE(back);
+    CHECK(*back == in);
+  }
+}
