@@ -233,30 +233,13 @@ void remove_quietly(const std::filesystem::path& path) {
 
 } // namespace
 
-media_db::media_db(sqlite3* db) : db_(db) {}
-
-media_db::media_db(media_db&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-
-media_db& media_db::operator=(media_db&& other) noexcept {
-  if (this != &other) {
-    sqlite3_close_v2(db_);
-    db_ = std::exchange(other.db_, nullptr);
-  }
-  return *this;
-}
-
-media_db::~media_db() { sqlite3_close_v2(db_); }
-
 result<media_db> media_db::open(const std::filesystem::path& path) {
   return guarded([&]() -> result<media_db> {
-    sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
-    media_db db(raw); // owns the handle even when opening failed
-    if (rc != SQLITE_OK) return std::unexpected(sqlite_error(raw, rc, "open " + path.string()));
-    if (auto r = configure(raw); !r) return error_of(r);
-    if (auto r = migrate(raw); !r) return error_of(r);
-    return result<media_db>(std::move(db));
+    auto db = open_read_write(path);
+    if (!db) return error_of(db);
+    if (auto r = configure(*db); !r) return error_of(r);
+    if (auto r = migrate(*db); !r) return error_of(r);
+    return media_db(std::move(*db));
   });
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/media_store.hpp"
+#include "storage/sqlite_handle.hpp"
 #include "storage/storage_error.hpp"
 
 struct sqlite3;
@@ -62,9 +63,8 @@ struct media_upload_outcome {
 class media_db {
 public:
   static result<media_db> open(const std::filesystem::path& path);
-  ~media_db();
-  media_db(media_db&&) noexcept;
-  media_db& operator=(media_db&&) noexcept;
+  media_db(media_db&&) noexcept = default;
+  media_db& operator=(media_db&&) noexcept = default;
 
   result<media_totals> totals();
 
@@ -90,8 +90,8 @@ public:
   result<std::size_t> remove_unreferenced(const media_store& store);
 
 private:
-  explicit media_db(sqlite3* db);
-  sqlite3* db_ = nullptr;
+  explicit media_db(sqlite_handle db) : db_(std::move(db)) {}
+  sqlite_handle db_;
 };
 
 } // namespace ankisync::storage

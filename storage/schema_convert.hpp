@@ -11,16 +11,14 @@
 #include <memory>
 #include <string>
 
+#include "storage/sqlite_handle.hpp"
 #include "storage/sqlite_stmt.hpp"
 #include "storage/storage_error.hpp"
 #include "storage/unicase.hpp"
 
 namespace ankisync::storage::convert {
 
-struct db_closer {
-  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using db_handle = std::unique_ptr<sqlite3, db_closer>;
+using db_handle = sqlite_handle;
 
 // Opens an existing file (never creates one) with extended result codes
 // and the unicase collation, which every statement on a schema >= 14 file

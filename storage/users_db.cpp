@@ -175,33 +175,16 @@ result<void> remove_unlisted_env_users(sqlite3* db, const std::vector<env_user>&
 
 } // namespace
 
-users_db::users_db(sqlite3* db) : db_(db) {}
-
-users_db::users_db(users_db&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-
-users_db& users_db::operator=(users_db&& other) noexcept {
-  if (this != &other) {
-    sqlite3_close_v2(db_);
-    db_ = std::exchange(other.db_, nullptr);
-  }
-  return *this;
-}
-
-users_db::~users_db() { sqlite3_close_v2(db_); }
-
 result<users_db> users_db::open(const std::filesystem::path& file) {
   return guarded([&]() -> result<users_db> {
     // The file but not its folder: a missing parent means a wrong data
     // root, which should fail loudly rather than be created.
     if (auto r = create_private_file(file); !r) return error_of(r);
-    sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
-    users_db db(raw); // owns the handle even when opening failed
-    if (rc != SQLITE_OK) return std::unexpected(sqlite_error(raw, rc, "open " + file.string()));
-    if (auto r = configure_users_connection(raw); !r) return error_of(r);
-    if (auto r = migrate_users_db(raw); !r) return error_of(r);
-    return result<users_db>(std::move(db));
+    auto db = open_read_write(file);
+    if (!db) return error_of(db);
+    if (auto r = configure_users_connection(*db); !r) return error_of(r);
+    if (auto r = migrate_users_db(*db); !r) return error_of(r);
+    return users_db(std::move(*db));
   });
 }
 

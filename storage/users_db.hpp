@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/sqlite_handle.hpp"
 #include "storage/storage_error.hpp"
 
 struct sqlite3;
@@ -43,9 +44,8 @@ struct env_user {
 class users_db {
 public:
   static result<users_db> open(const std::filesystem::path& file);
-  users_db(users_db&&) noexcept;
-  users_db& operator=(users_db&&) noexcept;
-  ~users_db();
+  users_db(users_db&&) noexcept = default;
+  users_db& operator=(users_db&&) noexcept = default;
 
   result<void> add_user(std::string_view name, std::string_view password_hash);
   // Replaces the hash and revokes every host key of the user.
@@ -74,8 +74,8 @@ public:
   result<std::int64_t> data_version();
 
 private:
-  explicit users_db(sqlite3* db);
-  sqlite3* db_ = nullptr;
+  explicit users_db(sqlite_handle db) : db_(std::move(db)) {}
+  sqlite_handle db_;
 };
 
 } // namespace ankisync::storage
