@@ -166,10 +166,10 @@ gateway_actor::user_for(const std::string& host_key) {
     host_keys_ = std::move(*keys);
     cached_version_ = *version;
   }
-  auto it = host_keys_.find(host_key);
-  if (it == host_keys_.end())
+  auto user = host_keys_.user_of(host_key);
+  if (!user)
     return std::optional<std::string>{};
-  return std::optional<std::string>{it->second};
+  return std::optional<std::string>{std::string(*user)};
 }
 
 bool gateway_actor::throttled(const std::string& ip) {

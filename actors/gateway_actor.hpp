@@ -71,7 +71,7 @@ private:
   gateway_config config_;
   std::optional<storage::users_db> db_;
   std::int64_t cached_version_ = -1;
-  std::unordered_map<std::string, std::string> host_keys_;
+  storage::host_key_index host_keys_;
   std::uint64_t next_ticket_ = 0;
   std::unordered_map<std::uint64_t, pending_login> logins_;
   std::unordered_map<std::string, failure_window> failures_;

@@ -374,17 +374,19 @@ result<std::optional<std::string>> users_db::login(std::string_view name,
   });
 }
 
-result<std::unordered_map<std::string, std::string>> users_db::host_keys() {
-  return guarded([&]() -> result<std::unordered_map<std::string, std::string>> {
+result<host_key_index> users_db::host_keys() {
+  return guarded([&]() -> result<host_key_index> {
     auto stmt = sqlite_stmt::prepare(db_, "SELECT key, name FROM host_keys");
     if (!stmt) return error_of(stmt);
-    std::unordered_map<std::string, std::string> keys;
+    host_key_index keys;
     while (true) {
       auto row = stmt->step();
       if (!row) return error_of(row);
-      if (!*row) return keys;
-      keys.emplace(stmt->text(0), stmt->text(1));
+      if (!*row) break;
+      keys.add(stmt->text(0), stmt->text(1));
     }
+    keys.seal();
+    return keys;
   });
 }
 

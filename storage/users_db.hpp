@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/host_key_index.hpp"
 #include "storage/sqlite_handle.hpp"
 #include "storage/storage_error.hpp"
 
@@ -68,7 +69,7 @@ public:
   result<std::optional<std::string>> login(std::string_view name, std::string_view password);
 
   // Host key -> username for every valid key (the gateway's cache).
-  result<std::unordered_map<std::string, std::string>> host_keys();
+  result<host_key_index> host_keys();
   // Changes whenever another connection commits (PRAGMA data_version), so a
   // cache can tell cheaply that it is stale.
   result<std::int64_t> data_version();

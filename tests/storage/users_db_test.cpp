@@ -49,7 +49,7 @@ std::size_t keys_of(users_db& db, const std::string& name) {
   auto keys = db.host_keys();
   REQUIRE(keys);
   std::size_t n = 0;
-  for (const auto& [key, owner] : *keys) n += owner == name;
+  for (std::size_t i = 0; i < keys->size(); ++i) n += keys->user_at(i) == name;
   return n;
 }
 
@@ -186,8 +186,8 @@ TEST_CASE("login issues a new stored key per device for local users") {
   auto keys = db.host_keys();
   REQUIRE(keys);
   CHECK(keys->size() == 2);
-  CHECK(keys->at(**first) == "alice");
-  CHECK(keys->at(**second) == "alice");
+  CHECK(keys->user_of(**first) == "alice");
+  CHECK(keys->user_of(**second) == "alice");
 
   auto wrong = db.login("alice", "wrong");
   REQUIRE(wrong);
@@ -257,7 +257,7 @@ TEST_CASE("sync_env_users adds env users with their derived key") {
   auto keys = db.host_keys();
   REQUIRE(keys);
   REQUIRE(keys->size() == 1);
-  CHECK(keys->at(derived) == "user");
+  CHECK(keys->user_of(derived) == "user");
 
   // Every device of an env user gets the same derived key; nothing new is stored.
   auto login = db.login("user", "pass");
@@ -433,7 +433,7 @@ TEST_CASE("two connections see each other's commits") {
   REQUIRE(key->has_value());
   auto cli_keys = cli.host_keys();
   REQUIRE(cli_keys);
-  CHECK(cli_keys->at(**key) == "alice");
+  CHECK(cli_keys->user_of(**key) == "alice");
 
   // The CLI resets the password; the server's cache must notice.
   auto version = server.data_version().value();
