@@ -1,19 +1,11 @@
 #include "tests/integration/server_process.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
-extern char** environ;
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 
 namespace ankisync::integration {
 namespace fs = std::filesystem;
@@ -21,96 +13,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Variables the server reads: none leaks in from the shell running the tests.
-bool is_server_variable(std::string_view name) {
-  return name.starts_with("SYNC_") || name.starts_with("ANKISYNC_") ||
-         name == "PASSWORDS_HASHED" || name == "MAX_SYNC_PAYLOAD_MEGS";
-}
-
-std::vector<std::string> child_environment(const env_list& extra) {
-  std::vector<std::string> out;
-  for (char** e = environ; *e; ++e) {
-    std::string_view entry(*e);
-    if (!is_server_variable(entry.substr(0, entry.find('='))))
-      out.emplace_back(entry);
-  }
-  for (const auto& [k, v] : extra)
-    out.push_back(k + "=" + v);
-  return out;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// fork + exec with stdin from /dev/null and stdout/stderr into files. The
-// child dies with the thread that started it (PR_SET_PDEATHSIG), so a
-// crashed test run leaves no server behind; tests start servers from the
-// main thread.
 pid_t spawn(std::vector<std::string> argv, const env_list& env, const fs::path& out,
             const fs::path& err) {
-  auto envp_strings = child_environment(env);
-  auto argv_c = c_strings(argv);
-  auto envp_c = c_strings(envp_strings);
-  const std::string out_path = out.string(), err_path = err.string();
-  const pid_t parent = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // Only async-signal-safe calls from here on.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(127);
-    int in = ::open("/dev/null", O_RDONLY);
-    int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || o < 0 || e < 0 || ::dup2(in, 0) < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0)
-      ::_exit(127);
-    ::execve(argv_c[0], argv_c.data(), envp_c.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-exit_status decode(int raw) {
-  exit_status s;
-  if (WIFEXITED(raw)) {
-    s.exited = true;
-    s.code = WEXITSTATUS(raw);
-  } else if (WIFSIGNALED(raw)) {
-    s.signal = WTERMSIG(raw);
-  }
-  return s;
-}
-
-// Waits for `pid` up to `timeout`; nullopt if it still runs.
-std::optional<exit_status> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int raw = 0;
-    pid_t r = ::waitpid(pid, &raw, WNOHANG);
-    if (r == pid)
-      return decode(raw);
-    if (r < 0 && errno != EINTR)
-      throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-    if (std::chrono::steady_clock::now() >= deadline)
-      return std::nullopt;
-    std::this_thread::sleep_for(5ms);
-  }
-}
-
-exit_status kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
-  int raw = 0;
-  while (::waitpid(pid, &raw, 0) < 0 && errno == EINTR) {
-  }
-  return decode(raw);
+  // Tests start servers from the main thread: the child dies with it.
+  return child::spawn(std::move(argv), child::server_free_environment(env), out, err);
 }
 
 fs::path make_temp_root() {
@@ -130,21 +36,6 @@ std::string binary_path() {
   return ANKISYNC_BINARY;
 }
 
-std::string exit_status::describe() const {
-  std::string out = exited ? "exit code " + std::to_string(code)
-                           : "killed by signal " + std::to_string(signal);
-  if (timed_out)
-    out += " (did not end in time)";
-  return out;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 command_result run_ankisync(const std::vector<std::string>& args, const env_list& env,
                             std::chrono::milliseconds timeout) {
   const auto root = make_temp_root();
@@ -152,10 +43,10 @@ command_result run_ankisync(const std::vector<std::string>& args, const env_list
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = spawn(argv, env, root / "stdout", root / "stderr");
   command_result result;
-  if (auto status = wait_for(pid, timeout)) {
+  if (auto status = child::wait_for(pid, timeout)) {
     result.status = *status;
   } else {
-    result.status = kill_and_reap(pid);
+    result.status = child::kill_and_reap(pid);
     result.status.timed_out = true;
   }
   result.out = read_file(root / "stdout");
@@ -181,7 +72,7 @@ server_process::server_process(server_options options) : options_(std::move(opti
 
 server_process::~server_process() {
   if (pid_ > 0)
-    kill_and_reap(pid_);
+    child::kill_and_reap(pid_);
   if (!std::getenv("ANKISYNC_KEEP_TEST_DIRS")) {
     std::error_code ec;
     fs::remove_all(root_, ec);
@@ -212,44 +103,16 @@ void server_process::start() {
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
   pid_ = spawn(argv, options_.env, log_file("stdout", starts_), log_file("stderr", starts_));
 
-  const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
-  for (;;) {
-    // The server renames the ready file into place, so it is whole once seen.
-    if (fs::exists(ready_file_)) {
-      std::istringstream in(read_file(ready_file_));
-      unsigned port = 0, admin = 0;
-      if (!(in >> port >> admin) || port == 0 || port > 65535 || admin > 65535)
-        throw std::runtime_error("ready file holds '" + read_file(ready_file_) + "'");
-      port_ = static_cast<std::uint16_t>(port);
-      admin_port_ = static_cast<std::uint16_t>(admin);
-      return;
-    }
-    if (auto status = wait_for(pid_, 0ms)) {
-      pid_ = -1;
-      throw std::runtime_error("ankisync serve ended before it was ready (" +
-                               status->describe() + "); stderr:\n" + stderr_text());
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      kill();
-      throw std::runtime_error("ankisync serve was not ready within " +
-                               std::to_string(options_.ready_timeout.count()) +
-                               " ms; stderr:\n" + stderr_text());
-    }
-    std::this_thread::sleep_for(5ms);
-  }
+  const auto ports =
+      child::wait_until_ready(pid_, ready_file_, options_.ready_timeout, log_file("stderr", starts_));
+  port_ = ports.port;
+  admin_port_ = ports.admin_port;
 }
 
 exit_status server_process::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0)
     throw std::logic_error("server_process::stop: not running");
-  ::kill(pid_, SIGTERM);
-  exit_status status;
-  if (auto s = wait_for(pid_, grace)) {
-    status = *s;
-  } else {
-    status = kill_and_reap(pid_);
-    status.timed_out = true;
-  }
+  const auto status = child::stop(pid_, grace);
   pid_ = -1;
   return status;
 }
@@ -257,7 +120,7 @@ exit_status server_process::stop(std::chrono::milliseconds grace) {
 void server_process::kill() {
   if (pid_ <= 0)
     return;
-  kill_and_reap(pid_);
+  child::kill_and_reap(pid_);
   pid_ = -1;
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tools/child_process/child_process.hpp"
 #include "tools/client/sync_client.hpp"
 
 namespace ankisync::integration {
@@ -21,17 +22,9 @@ namespace ankisync::integration {
 // $ANKISYNC_SERVER_BINARY when set.
 std::string binary_path();
 
-using env_list = std::vector<std::pair<std::string, std::string>>;
+using child::env_list;
 
-struct exit_status {
-  bool exited = false;   // false: killed by a signal (or still running)
-  int code = -1;         // exit code when exited
-  int signal = 0;        // terminating signal otherwise
-  bool timed_out = false; // did not end in time and was killed
-
-  bool clean() const { return exited && code == 0 && !timed_out; }
-  std::string describe() const;
-};
+using child::exit_status;
 
 // A finished command: `ankisync user ...`, or a serve that refused to start.
 struct command_result {
@@ -114,7 +107,6 @@ private:
   std::filesystem::path path_;
 };
 
-// Reads a whole file ("" when it does not exist).
-std::string read_file(const std::filesystem::path& path);
+using child::read_file;
 
 } // namespace ankisync::integration
