@@ -48,16 +48,14 @@ result<std::optional<row_stamp>> collection::card_stamp(std::int64_t id) {
 
 result<void> collection::put_card(const card_row& c, write_mode mode) {
   return guarded([&] {
-    // REPLACE makes SQLite keep a statement journal per row; a plain
-    // INSERT of a new id needs none.
-    const std::string_view sql =
-        mode == write_mode::insert_new
-            ? "insert into cards (id, nid, did, ord, mod, usn, type, queue,"
-              " due, ivl, factor, reps, lapses, left, odue, odid, flags, data)"
-              " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            : "insert or replace into cards (id, nid, did, ord, mod, usn, type, queue,"
-              " due, ivl, factor, reps, lapses, left, odue, odid, flags, data)"
-              " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // REPLACE makes SQLite keep a statement journal for every row; a plain
+    // INSERT of an id known to be new needs none.
+    static const std::string insert =
+        "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
+        " lapses, left, odue, odid, flags, data)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static const std::string replace = "insert or replace" + insert.substr(6);
+    const std::string& sql = mode == write_mode::insert_new ? insert : replace;
     return exec_cached(c_->stmts, sql, c.id, c.nid, c.did, c.ord, c.mod, c.usn, c.type, c.queue,
                        c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags,
                        c.data);

@@ -62,14 +62,14 @@ result<note_row> collection::put_note(const note_row& note, const note_shape& sh
     stored.flags = 0;
     stored.data.clear();
 
-    const std::string_view sql =
-        mode == write_mode::insert_new
-            ? "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld,"
-              " csum, flags, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')"
-            : "insert or replace into notes (id, guid, mid, mod, usn, tags, flds, sfld,"
-              " csum, flags, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')";
-    auto r = exec_cached(c_->stmts, sql, stored.id, stored.guid, stored.mid, stored.mod, stored.usn, stored.tags,
-                         stored.flds, stored.sfld, std::int64_t{stored.csum});
+    // As put_card: no statement journal for a new id.
+    static const std::string insert =
+        "insert into notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')";
+    static const std::string replace = "insert or replace" + insert.substr(6);
+    const std::string& sql = mode == write_mode::insert_new ? insert : replace;
+    auto r = exec_cached(c_->stmts, sql, stored.id, stored.guid, stored.mid, stored.mod,
+                         stored.usn, stored.tags, stored.flds, stored.sfld, std::int64_t{stored.csum});
     if (!r) return error_of(r);
     return stored;
   });
