@@ -50,43 +50,28 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
   pid_ = child::spawn(std::move(argv), child::server_free_environment(extra), root_ / "stdout",
                       err);
 
-  // Starting users' hashing may take a while with many plain passwords.
-  const auto deadline = std::chrono::steady_clock::now() + 120s;
-  for (;;) {
-    if (auto ports = child::read_ready_file(ready)) {
-      port_ = ports->port;
-      admin_port_ = ports->admin_port;
-      client::http_client http("127.0.0.1", port_, {std::chrono::milliseconds(2000), false});
-      for (int tries = 0; tries < 1000; ++tries) {
-        client::http_request get;
-        get.target = "/health";
-        auto r = http.send(get);
-        if (r && r->status == 200) {
-          health_ms_ =
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - forked)
-                  .count();
-          return;
-        }
-        std::this_thread::sleep_for(1ms);
-      }
-      child::kill_and_reap(pid_);
-      pid_ = -1;
-      throw std::runtime_error("ankisync serve never answered 200 on /health:\n" +
-                               child::read_file(err));
+  // Starting users' hashing may take a while with many plain passwords. A
+  // short poll keeps start_to_health_ms close to the server's own time.
+  const auto ports = child::wait_until_ready(pid_, ready, 120s, err, 200us);
+  port_ = ports.port;
+  admin_port_ = ports.admin_port;
+  client::http_client http("127.0.0.1", port_, {std::chrono::milliseconds(2000), false});
+  for (int tries = 0; tries < 1000; ++tries) {
+    client::http_request get;
+    get.target = "/health";
+    auto r = http.send(get);
+    if (r && r->status == 200) {
+      health_ms_ =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - forked)
+              .count();
+      return;
     }
-    if (auto status = child::wait_for(pid_, 0ms)) {
-      pid_ = -1;
-      throw std::runtime_error("ankisync serve ended before it was ready (" + status->describe() +
-                               "):\n" + child::read_file(err));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      child::kill_and_reap(pid_);
-      pid_ = -1;
-      throw std::runtime_error("ankisync serve was not ready within 120 s:\n" +
-                               child::read_file(err));
-    }
-    std::this_thread::sleep_for(200us);
+    std::this_thread::sleep_for(1ms);
   }
+  child::kill_and_reap(pid_);
+  pid_ = -1;
+  throw std::runtime_error("ankisync serve never answered 200 on /health:\n" +
+                           child::read_file(err));
 }
 
 server_runner::~server_runner() {

@@ -138,10 +138,20 @@ std::optional<ready_ports> read_ready_file(const fs::path& file) {
 }
 
 ready_ports wait_until_ready(pid_t& pid, const fs::path& file, std::chrono::milliseconds timeout,
-                             const fs::path& log) {
+                             const fs::path& log, std::chrono::microseconds poll) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (auto ports = read_ready_file(file))
+    std::optional<ready_ports> ports;
+    try {
+      ports = read_ready_file(file);
+    } catch (const std::runtime_error& e) {
+      // The caller's destructor does not run when its constructor throws, so
+      // the child must not outlive this.
+      kill_and_reap(pid);
+      pid = -1;
+      throw std::runtime_error(std::string(e.what()) + "; its output:\n" + read_file(log));
+    }
+    if (ports)
       return *ports;
     if (auto status = wait_for(pid, 0ms)) {
       pid = -1;
@@ -155,7 +165,7 @@ ready_ports wait_until_ready(pid_t& pid, const fs::path& file, std::chrono::mill
                                std::to_string(timeout.count()) + " ms; its output:\n" +
                                read_file(log));
     }
-    std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(poll);
   }
 }
 

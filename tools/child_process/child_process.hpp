@@ -57,11 +57,14 @@ struct ready_ports {
 // Throws std::runtime_error on content that is not two port numbers.
 std::optional<ready_ports> read_ready_file(const std::filesystem::path& file);
 
-// Polls `file` until it appears. Throws std::runtime_error when the child
-// ends first (saying how) or `timeout` passes (the child is then killed);
-// the message ends with `log`'s contents.
+// Polls `file` every `poll` until it appears. Throws std::runtime_error when
+// the child ends first (saying how), `timeout` passes or the file is not two
+// ports (the child is then killed); `pid` is then -1 and the message ends
+// with `log`'s contents. A shorter `poll` suits callers that time the start
+// itself.
 ready_ports wait_until_ready(pid_t& pid, const std::filesystem::path& file,
-                             std::chrono::milliseconds timeout, const std::filesystem::path& log);
+                             std::chrono::milliseconds timeout, const std::filesystem::path& log,
+                             std::chrono::microseconds poll = std::chrono::milliseconds(1));
 
 // A whole file ("" when it does not exist).
 std::string read_file(const std::filesystem::path& path);

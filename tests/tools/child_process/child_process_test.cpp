@@ -110,7 +110,7 @@ TEST_CASE("waiting for readiness reads the ports, or says why the child never go
   SECTION("ready") {
     pid_t pid = sh("sleep 0.1; echo '4321 4322' > " + (s.dir / "r.tmp").string() + "; mv " +
                        (s.dir / "r.tmp").string() + " " + (s.dir / "ready").string() +
-                       "; sleep 30",
+                       "; exec sleep 30",
                    s.dir / "out");
     const auto ports = wait_until_ready(pid, s.dir / "ready", 10s, s.dir / "out");
     CHECK(ports.port == 4321);
@@ -124,7 +124,7 @@ TEST_CASE("waiting for readiness reads the ports, or says why the child never go
     CHECK(pid == -1);
   }
   SECTION("the child never gets ready") {
-    pid_t pid = sh("echo starting; sleep 30", s.dir / "out");
+    pid_t pid = sh("echo starting; exec sleep 30", s.dir / "out");
     REQUIRE_THROWS_WITH(wait_until_ready(pid, s.dir / "ready", 200ms, s.dir / "out"),
                         Catch::Contains("not ready within 200 ms") && Catch::Contains("starting"));
     CHECK(pid == -1);
@@ -132,5 +132,14 @@ TEST_CASE("waiting for readiness reads the ports, or says why the child never go
   SECTION("a ready file that is not two ports") {
     std::ofstream(s.dir / "ready") << "hello";
     CHECK_THROWS_WITH(read_ready_file(s.dir / "ready"), Catch::Contains("hello"));
+    fs::remove(s.dir / "ready");
+    // The output comes before the ready file, so the message can hold it.
+    pid_t pid = sh("echo confused; echo hello > " + (s.dir / "r.tmp").string() + "; mv " +
+                       (s.dir / "r.tmp").string() + " " + (s.dir / "ready").string() +
+                       "; exec sleep 30",
+                   s.dir / "out");
+    REQUIRE_THROWS_WITH(wait_until_ready(pid, s.dir / "ready", 10s, s.dir / "out"),
+                        Catch::Contains("hello") && Catch::Contains("confused"));
+    CHECK(pid == -1);
   }
 }
