@@ -18,10 +18,6 @@ sync_result_msg failure(error_code code, std::string message) {
 
 constexpr auto failure_window_length = std::chrono::minutes(1);
 
-// As long as the requester waits (runtime.cpp): a recorded request never
-// gives up before its client does.
-constexpr auto recorded_request_timeout = std::chrono::minutes(15);
-
 } // namespace
 
 gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
@@ -32,6 +28,7 @@ caf::behavior gateway_actor::make_behavior() {
   return {
       [this](sync_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
       [this](const login_done_msg& msg) { on_login_done(msg); },
+      [this](start_copied_msg& msg) { on_start_copied(msg); },
   };
 }
 
@@ -53,38 +50,13 @@ caf::result<sync_result_msg> gateway_actor::on_request(sync_request_msg& msg) {
   if (req.body_error)
     return sync_result_msg{std::unexpected(*req.body_error)};
   if (config_.recorder && config_.recorder->is_recording(**user))
-    return forward_recorded(std::move(**user), std::move(req));
+    return on_recorded(std::move(**user), std::move(req));
   auto rp = make_response_promise();
   rp.delegate(config_.registry, user_request_msg{std::move(**user), std::move(req)});
   return rp;
 }
 
-caf::result<sync_result_msg> gateway_actor::forward_recorded(std::string user,
-                                                            protocol::sync_request&& req) {
-  const auto ticket = config_.recorder->on_request(user, req);
-  auto rp = make_response_promise();
-  if (ticket == 0) {
-    rp.delegate(config_.registry, user_request_msg{std::move(user), std::move(req)});
-    return rp;
-  }
-  auto* recorder = config_.recorder;
-  request(config_.registry, recorded_request_timeout,
-          user_request_msg{std::move(user), std::move(req)})
-      .then(
-          [rp, recorder, ticket](sync_result_msg& reply) mutable {
-            recorder->on_response(ticket, reply.result);
-            rp.deliver(std::move(reply));
-          },
-          [rp, recorder, ticket](caf::error& err) mutable {
-            auto reply = failure(error_code::server_error,
-                                 "request failed inside the server: " + caf::to_string(err));
-            recorder->on_response(ticket, reply.result);
-            rp.deliver(std::move(reply));
-          });
-  return rp;
-}
-
-caf::result<sync_result_msg> gateway_actor::on_login(const protocol::sync_request& req) {
+caf::result<sync_result_msg> gateway_actor::on_login(protocol::sync_request& req) {
   const auto* body = std::get_if<protocol::host_key_request>(&req.body);
   if (!body)
     return failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body");
@@ -93,12 +65,21 @@ caf::result<sync_result_msg> gateway_actor::on_login(const protocol::sync_reques
   if (logins_.size() >= config_.login_max_pending)
     return failure(error_code::too_many_requests, "too many logins in progress");
 
-  const auto ticket = ++next_ticket_;
+  if (config_.recorder && config_.recorder->is_recording(body->username)) {
+    auto user = body->username;
+    return on_recorded(std::move(user), std::move(req));
+  }
   auto rp = make_response_promise();
-  std::uint64_t record_ticket = 0;
-  if (config_.recorder && config_.recorder->is_recording(body->username))
-    record_ticket = config_.recorder->on_request(body->username, req);
-  logins_.emplace(ticket, pending_login{rp, req.client_ip, body->username, record_ticket});
+  start_login(req, rp, 0);
+  return rp;
+}
+
+void gateway_actor::start_login(const protocol::sync_request& req, caf::response_promise rp,
+                                std::uint64_t record_ticket) {
+  const auto* body = std::get_if<protocol::host_key_request>(&req.body);
+  const auto ticket = ++next_ticket_;
+  logins_.emplace(ticket,
+                  pending_login{std::move(rp), req.client_ip, body->username, record_ticket});
   // Hashing takes a good fraction of a second by design; it runs on the
   // blocking pool so other users' requests keep flowing meanwhile.
   config_.pool->submit([file = config_.users_db_file, user = body->username,
@@ -117,7 +98,6 @@ caf::result<sync_result_msg> gateway_actor::on_login(const protocol::sync_reques
     }
     caf::anon_send(gateway, std::move(done));
   });
-  return rp;
 }
 
 void gateway_actor::on_login_done(const login_done_msg& msg) {

@@ -5,6 +5,7 @@
 #include <caf/result.hpp>
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -38,6 +39,10 @@ struct gateway_config {
 // request to the registry with `delegate`, so the answer goes straight
 // back to the requester. Runs on its own thread (spawned detached): the
 // host-key cache reads users.db, which may block briefly.
+//
+// A recorded user's stream starts with a copy of their folder, made on
+// the blocking pool; that user's requests wait here meanwhile, in arrival
+// order, while every other user's go on (gateway_recorded.cpp).
 class gateway_actor : public metered_actor {
 public:
   gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
@@ -47,11 +52,23 @@ public:
 
 private:
   caf::result<sync_result_msg> on_request(sync_request_msg& msg);
-  caf::result<sync_result_msg> on_login(const protocol::sync_request& req);
-  // A recorded user's request: asked of the registry instead of delegated,
-  // so the answer passes here on its way back and is recorded.
-  caf::result<sync_result_msg> forward_recorded(std::string user, protocol::sync_request&& req);
+  caf::result<sync_result_msg> on_login(protocol::sync_request& req);
+  // Hashes on the blocking pool; `record_ticket` 0: not recorded.
+  void start_login(const protocol::sync_request& req, caf::response_promise rp,
+                   std::uint64_t record_ticket);
   void on_login_done(const login_done_msg& msg);
+
+  // A request (a login too) of a user who is being recorded.
+  struct recorded_request {
+    protocol::sync_request request;
+    caf::response_promise promise;
+  };
+  caf::result<sync_result_msg> on_recorded(std::string user, protocol::sync_request&& req);
+  // Records and hands on `r`, or holds it behind a stream start of `user`.
+  void admit_recorded(const std::string& user, recorded_request&& r);
+  void hand_on(const std::string& user, recorded_request&& r, std::uint64_t ticket);
+  void on_start_copied(start_copied_msg& msg);
+
   // Username for a host key; reloads the cache when users.db changed.
   std::expected<std::optional<std::string>, std::string> user_for(const std::string& host_key);
   bool throttled(const std::string& ip);
@@ -75,6 +92,8 @@ private:
   std::uint64_t next_ticket_ = 0;
   std::unordered_map<std::uint64_t, pending_login> logins_;
   std::unordered_map<std::string, failure_window> failures_;
+  // Users whose stream start is being copied, with their requests since.
+  std::unordered_map<std::string, std::deque<recorded_request>> held_;
 };
 
 } // namespace ankisync::actors

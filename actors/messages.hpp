@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "actors/recording/start_state.hpp"
 #include "net/admin_routes.hpp"
 #include "protocol/envelope.hpp"
 
@@ -39,6 +40,13 @@ struct login_done_msg {
   bool ok = false;
   std::string host_key; // when ok
   std::string failure;  // when the users database failed
+};
+
+// blocking pool -> gateway: the starting state of `user`'s recording was
+// copied (or failed to be); that user's held requests may go on.
+struct start_copied_msg {
+  std::string user;
+  std::expected<recording::start_state, std::string> copied;
 };
 
 // registry -> collection: close if you can. The actor either quits or
@@ -117,6 +125,7 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::session_check_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_result))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_job_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_done_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::start_copied_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)
@@ -126,3 +135,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::admin_query_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_job_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_done_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::start_copied_msg)

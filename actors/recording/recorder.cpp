@@ -90,6 +90,7 @@ struct recorder::stream {
   fs::path folder;  // <record_dir>/<user>
   std::string stem; // <stamp>: <stem>.ankirec, <stem>.start/, <stem>.bodies/
   std::optional<record_writer> writer;
+  std::int64_t started_us = 0;
   std::uint64_t next_seq = 0;
   bool closed = false;
   bool failed = false; // a write failed: the stream stops, the server goes on
@@ -153,7 +154,8 @@ bool recorder::is_recording(std::string_view user) const {
   if (!any_.load(std::memory_order_relaxed))
     return false;
   std::lock_guard lock(mutex_);
-  return options_.all_users || users_.contains(std::string(user));
+  const std::string name(user);
+  return options_.all_users || users_.contains(name) || starting_.contains(name);
 }
 
 std::expected<void, std::string> recorder::set_user(const std::string& user, bool on) {
@@ -166,7 +168,7 @@ std::expected<void, std::string> recorder::set_user(const std::string& user, boo
     users_.erase(user);
     close_stream(user);
   }
-  any_.store(options_.all_users || !users_.empty());
+  update_any();
   return {};
 }
 
@@ -195,7 +197,7 @@ std::string recorder::status_json() const {
   return boost::json::serialize(doc);
 }
 
-std::shared_ptr<recorder::stream> recorder::open_stream(const std::string& user) {
+std::optional<stream_start> recorder::begin_stream(const std::string& user) {
   auto s = std::make_shared<stream>();
   s->user = user;
   s->folder = options_.record_dir / user;
@@ -203,22 +205,34 @@ std::shared_ptr<recorder::stream> recorder::open_stream(const std::string& user)
   fs::create_directories(s->folder, ec);
   if (ec) {
     spdlog::error("recording {}: cannot create {}: {}", user, s->folder.string(), ec.message());
-    return nullptr;
+    return std::nullopt;
   }
   s->stem = stamp_now();
   for (int n = 2; fs::exists(s->folder / (s->stem + record_extension), ec); ++n)
     s->stem = stamp_now() + "-" + std::to_string(n);
+  s->started_us = now_us();
+  starting_[user] = s;
+  update_any();
+  return stream_start{user, options_.data_dir / user, s->folder / (s->stem + ".start")};
+}
 
-  const auto started = now_us();
-  auto state = copy_start_state(options_.data_dir / user, s->folder / (s->stem + ".start"));
-  if (!state) {
-    spdlog::error("recording {}: starting state: {}", user, state.error());
-    return nullptr;
+bool recorder::finish_start(const std::string& user,
+                            const std::expected<start_state, std::string>& copied) {
+  std::lock_guard lock(mutex_);
+  auto it = starting_.find(user);
+  if (it == starting_.end())
+    return false;
+  auto s = it->second;
+  starting_.erase(it);
+  update_any();
+  if (!copied) {
+    spdlog::error("recording {}: starting state: {}", user, copied.error());
+    return false;
   }
   auto writer = record_writer::create(s->folder / (s->stem + record_extension));
   if (!writer) {
     spdlog::error("recording {}: {}", user, writer.error());
-    return nullptr;
+    return false;
   }
   s->writer.emplace(std::move(*writer));
 
@@ -227,13 +241,22 @@ std::shared_ptr<recorder::stream> recorder::open_stream(const std::string& user)
   h->set_format_version(record_format_version);
   h->set_server_version(ANKISYNC_VERSION);
   h->set_user(user);
-  h->set_started_us(started);
+  h->set_started_us(s->started_us);
   h->set_start_state(s->stem + ".start");
-  h->set_had_collection(state->had_collection);
+  h->set_had_collection(copied->had_collection);
   s->append(r);
   spdlog::info("recording {} to {}", user, s->writer->file().string());
   open_[user] = s;
-  return s;
+  // Switched off while the copy ran: a complete recording of nothing.
+  if (!options_.all_users && !users_.contains(user)) {
+    close_stream(user);
+    return false;
+  }
+  return true;
+}
+
+void recorder::update_any() {
+  any_.store(options_.all_users || !users_.empty() || !starting_.empty());
 }
 
 void recorder::close_stream(const std::string& user) {
@@ -250,19 +273,21 @@ void recorder::close_stream(const std::string& user) {
   spdlog::info("recording of {} ended after {} requests", user, s->next_seq);
 }
 
-std::uint64_t recorder::on_request(const std::string& user, const protocol::sync_request& req) {
+request_step recorder::on_request(const std::string& user, const protocol::sync_request& req) {
   if (!any_.load(std::memory_order_relaxed))
-    return 0;
+    return std::uint64_t{0};
   std::lock_guard lock(mutex_);
   if (!options_.all_users && !users_.contains(user))
-    return 0;
+    return std::uint64_t{0};
   std::shared_ptr<stream> s;
-  if (auto it = open_.find(user); it != open_.end())
+  if (auto it = open_.find(user); it != open_.end()) {
     s = it->second;
-  else if (opens_exchange(req))
-    s = open_stream(user);
+  } else if (opens_exchange(req) && !starting_.contains(user)) {
+    if (auto start = begin_stream(user))
+      return std::move(*start);
+  }
   if (!s || s->failed)
-    return 0;
+    return std::uint64_t{0};
 
   pb::Record r;
   auto* q = r.mutable_request();
@@ -295,7 +320,7 @@ std::uint64_t recorder::on_request(const std::string& user, const protocol::sync
 
   const auto ticket = ++next_ticket_;
   pending_.emplace(ticket, pending{s, q->seq(), binary_reply(req)});
-  return ticket;
+  return request_step{ticket};
 }
 
 void recorder::on_response(std::uint64_t ticket,

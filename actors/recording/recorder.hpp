@@ -8,6 +8,10 @@
 // folder, then gets every request and response of that user in the order
 // the gateway handed them on.
 //
+// The snapshot may take long for a large collection, so it is not taken
+// here: on_request hands back a stream_start, the gateway has it copied
+// off its own thread and holds that user's requests until finish_start.
+//
 // Thread-safe: the gateway records, the admin endpoint switches users on
 // and off, from different threads. No protobuf here: the record types stay
 // in recorder.cpp.
@@ -18,11 +22,14 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
+#include "actors/recording/start_state.hpp"
 #include "protocol/envelope.hpp"
 
 namespace ankisync::actors::recording {
@@ -39,6 +46,18 @@ struct recorder_options {
   std::uint64_t inline_limit = 256 * 1024;
 };
 
+// A stream on_request decided to open: copy_start_state(from, to) must run,
+// then finish_start, before any request of `user` is recorded.
+struct stream_start {
+  std::string user;
+  std::filesystem::path from; // the user's folder
+  std::filesystem::path to;   // the stream's <stem>.start/
+};
+
+// on_request's answer: a ticket for on_response (0: the request is not
+// recorded), or a stream to start first.
+using request_step = std::variant<std::uint64_t, stream_start>;
+
 class recorder {
 public:
   explicit recorder(recorder_options options);
@@ -47,7 +66,9 @@ public:
   recorder(const recorder&) = delete;
   recorder& operator=(const recorder&) = delete;
 
-  // Cheap: false at once while nobody is recorded.
+  // Cheap: false at once while nobody is recorded. True too while a
+  // stream of `user` is being started, even if switched off meanwhile, so
+  // the gateway keeps holding that user's requests until finish_start.
   bool is_recording(std::string_view user) const;
 
   // Switches recording of one user on or off. Off ends the user's stream;
@@ -57,10 +78,17 @@ public:
   // {"all":bool,"dir":"...","users":[{"user":"..","file":".."},...]}
   std::string status_json() const;
 
-  // A request of `user`, about to be handed on. Returns the ticket to pass
-  // to on_response, or 0 when this request is not recorded (user not
-  // recorded, or no stream yet and the request does not open one).
-  std::uint64_t on_request(const std::string& user, const protocol::sync_request& request);
+  // A request of `user`, about to be handed on. A ticket is 0 when this
+  // request is not recorded (user not recorded, no stream yet and the
+  // request does not open one, or the stream failed). A stream_start
+  // means the request is not recorded yet: call on_request again with it
+  // after finish_start. Not to be called for a user whose start is under
+  // way.
+  request_step on_request(const std::string& user, const protocol::sync_request& request);
+  // The starting state of `user`'s stream was copied (or failed to be).
+  // Returns whether the stream is open; a failure is logged here.
+  bool finish_start(const std::string& user,
+                    const std::expected<start_state, std::string>& copied);
   void on_response(std::uint64_t ticket,
                    const std::expected<protocol::sync_reply, protocol::sync_error>& result);
 
@@ -69,8 +97,9 @@ public:
 private:
   struct stream;
 
-  std::shared_ptr<stream> open_stream(const std::string& user);
+  std::optional<stream_start> begin_stream(const std::string& user);
   void close_stream(const std::string& user);
+  void update_any();
 
   recorder_options options_;
   // True while anyone is recorded: the fast path of is_recording.
@@ -78,6 +107,8 @@ private:
   mutable std::mutex mutex_;
   std::unordered_set<std::string> users_;                         // switched on by name
   std::unordered_map<std::string, std::shared_ptr<stream>> open_; // streams by user
+  // Streams whose starting state is being copied, by user.
+  std::unordered_map<std::string, std::shared_ptr<stream>> starting_;
   struct pending {
     std::shared_ptr<stream> into;
     std::uint64_t seq = 0;
