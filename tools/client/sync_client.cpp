@@ -30,14 +30,7 @@ std::expected<sync_response, std::string> sync_client::call(std::string_view met
                  std::string(method);
     req.headers.emplace_back("content-type", protocol::legacy_content_type());
     req.body = protocol::encode_legacy_body(form);
-    auto resp = http_.send(req);
-    if (!resp)
-      return std::unexpected(resp.error());
-    sync_response out;
-    out.status = resp->status;
-    out.headers = std::move(resp->headers);
-    out.body = std::move(resp->body);
-    return out;
+    return raw_response(http_.send(req));
   }
 
   protocol::sync_header header;
@@ -89,6 +82,17 @@ std::expected<sync_response, std::string> sync_client::call(std::string_view met
                            std::to_string(original_size) + " bytes, the body has " +
                            std::to_string(body->size()));
   out.body = std::move(*body);
+  return out;
+}
+
+std::expected<sync_response, std::string> raw_response(
+    std::expected<http_response, std::string> resp) {
+  if (!resp)
+    return std::unexpected(resp.error());
+  sync_response out;
+  out.status = resp->status;
+  out.headers = std::move(resp->headers);
+  out.body = std::move(resp->body);
   return out;
 }
 

@@ -49,6 +49,10 @@ struct sync_response {
   bool ok() const { return status == 200; }
 };
 
+// A reply taken as it came (legacy and media replies are not zstd).
+std::expected<sync_response, std::string> raw_response(
+    std::expected<http_response, std::string> resp);
+
 struct login_response {
   int status = 0;
   std::string host_key; // set when status is 200

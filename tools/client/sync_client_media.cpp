@@ -29,17 +29,6 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::expected<sync_response, std::string> to_response(
-    std::expected<http_response, std::string> resp) {
-  if (!resp)
-    return std::unexpected(resp.error());
-  sync_response out;
-  out.status = resp->status;
-  out.headers = std::move(resp->headers);
-  out.body = std::move(resp->body);
-  return out;
-}
-
 } // namespace
 
 std::expected<sync_response, std::string> sync_client::media_call(protocol::media_method method,
@@ -62,7 +51,7 @@ std::expected<sync_response, std::string> sync_client::media_call(protocol::medi
     req.method = "GET";
     req.target = "/msync/begin?k=" + percent_encode(host_key) +
                  "&v=" + percent_encode(options_.client_version);
-    return to_response(http_.send(req));
+    return raw_response(http_.send(req));
   }
 
   std::vector<std::pair<std::string, std::string>> fields;
@@ -84,7 +73,7 @@ std::expected<sync_response, std::string> sync_client::media_call(protocol::medi
   req.target = "/msync/" + name;
   req.headers.emplace_back("content-type", protocol::legacy_content_type());
   req.body = protocol::build_multipart(protocol::legacy_boundary, fields, data);
-  return to_response(http_.send(req));
+  return raw_response(http_.send(req));
 }
 
 } // namespace ankisync::client
