@@ -62,4 +62,27 @@ result<void> collection::put_card(const card_row& c, write_mode mode) {
   });
 }
 
+result<void> collection::merge_card(const card_row& c, merge_rule rule) {
+  return guarded([&] {
+    // The stored row is compared inside the statement: no separate lookup
+    // before each of a chunk's rows.
+    static const std::string sql =
+        "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
+        " lapses, left, odue, odid, flags, data)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " on conflict (id) do update set nid = excluded.nid, did = excluded.did,"
+        " ord = excluded.ord, mod = excluded.mod, usn = excluded.usn, type = excluded.type,"
+        " queue = excluded.queue, due = excluded.due, ivl = excluded.ivl,"
+        " factor = excluded.factor, reps = excluded.reps, lapses = excluded.lapses,"
+        " left = excluded.left, odue = excluded.odue, odid = excluded.odid,"
+        " flags = excluded.flags, data = excluded.data"
+        " where not (case when ?19 = -1 then cards.usn = -1 else cards.usn >= ?19 end)"
+        " or cast(cards.mod as integer) < excluded.mod"
+        " or (?20 and cast(cards.mod as integer) = excluded.mod)";
+    return exec_cached(c_->stmts, sql, c.id, c.nid, c.did, c.ord, c.mod, c.usn, c.type, c.queue,
+                       c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags,
+                       c.data, rule.min_usn, rule.ties_to_incoming ? 1 : 0);
+  });
+}
+
 } // namespace ankisync::storage

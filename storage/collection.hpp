@@ -57,6 +57,26 @@ struct row_stamp {
 
 enum class write_mode { upsert, insert_new };
 
+// Which version of a card or note wins when a sync brings one whose id is
+// already stored: the incoming one, unless the stored one is pending for
+// the other side (usn >= min_usn, or exactly -1 when min_usn is -1) and
+// not older; on equal mtimes `ties_to_incoming` decides.
+struct merge_rule {
+  std::int32_t min_usn = 0;
+  bool ties_to_incoming = false;
+};
+
+// merge_rule's decision for a row with `stored` (if any) and an incoming
+// mtime: true when the stored row stays.
+inline bool stored_row_wins(const std::optional<row_stamp>& stored, std::int64_t incoming_mod,
+                            merge_rule rule) {
+  if (!stored)
+    return false;
+  const bool pending = rule.min_usn == -1 ? stored->usn == -1 : stored->usn >= rule.min_usn;
+  return pending && (stored->mod > incoming_mod ||
+                     (stored->mod == incoming_mod && !rule.ties_to_incoming));
+}
+
 // One open schema-18 Anki collection file (collection-schema.md), as the
 // sync server uses it. One connection; use from one thread at a time.
 // Moveable, not copyable. Runs in WAL mode with normal locking, so other
@@ -123,6 +143,9 @@ public:
   // INSERT OR REPLACE, all columns as given; `write_mode::insert_new`
   // (the caller knows no row has this id) skips REPLACE's delete step.
   result<void> put_card(const card_row& card, write_mode mode = write_mode::upsert);
+  // Stores `card` unless `rule` keeps the stored row with its id. One
+  // statement: a new id costs what a plain INSERT does.
+  result<void> merge_card(const card_row& card, merge_rule rule);
 
   // ---- notes ----
   result<std::optional<note_row>> get_note(std::int64_t id);
@@ -134,6 +157,10 @@ public:
   // the input. Returns the row as stored.
   result<note_row> put_note(const note_row& note, const note_shape& shape,
                             write_mode mode = write_mode::upsert);
+  // put_note's rules under merge_rule, as merge_card. A note that would
+  // lose is skipped even when its field count is wrong: only what is
+  // written is checked.
+  result<void> merge_note(const note_row& note, const note_shape& shape, merge_rule rule);
 
   // ---- revlog ----
   result<std::optional<revlog_row>> get_revlog(std::int64_t id);

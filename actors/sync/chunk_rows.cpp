@@ -8,22 +8,6 @@
 namespace ankisync::actors::sync {
 namespace {
 
-// Upstream's is_pending_sync: usn >= minUsn, except that -1 means exactly -1.
-template <class Row>
-bool incoming_wins(const std::optional<Row>& existing, std::int64_t incoming_mod,
-                   std::int32_t min_usn, equal_mtime tie) {
-  if (!existing)
-    return true;
-  const bool pending = min_usn == -1 ? existing->usn == -1 : existing->usn >= min_usn;
-  if (!pending || existing->mod < incoming_mod)
-    return true;
-  return tie == equal_mtime::take_theirs && existing->mod == incoming_mod;
-}
-
-storage::write_mode write_mode_for(const std::optional<storage::row_stamp>& existing) {
-  return existing ? storage::write_mode::upsert : storage::write_mode::insert_new;
-}
-
 template <class Get, class Entries>
 storage::result<void> load(const std::vector<std::int64_t>& ids, Get get, Entries& out) {
   for (auto id : ids) {
@@ -90,42 +74,42 @@ storage::result<protocol::chunk_entry> load_chunk(storage::collection& col,
 
 storage::result<void> apply_chunk_rows(storage::collection& col,
                                        const protocol::chunk_entry& chunk, std::int32_t min_usn,
-                                       equal_mtime tie) {
+                                       equal_mtime tie, note_shape_cache* shapes) {
   // Reviews are history: never changed once stored.
   for (auto& entry : chunk.revlog)
     if (auto r = col.add_revlog(to_row(entry)); !r)
       return std::unexpected(r.error());
-  for (auto& entry : chunk.cards) {
-    auto existing = col.card_stamp(entry.id);
-    if (!existing)
-      return std::unexpected(existing.error());
-    if (!incoming_wins(*existing, entry.mod, min_usn, tie))
-      continue;
-    if (auto r = col.put_card(to_row(entry), write_mode_for(*existing)); !r)
+  // Upstream's is_pending_sync and mtime rule, checked by SQLite inside
+  // each write.
+  const storage::merge_rule rule{min_usn, tie == equal_mtime::take_theirs};
+  for (auto& entry : chunk.cards)
+    if (auto r = col.merge_card(to_row(entry), rule); !r)
       return r;
-  }
-  // The notes of a chunk share a few notetypes: each is read and parsed
-  // once per chunk, not once per note (a third of applyChunk's time).
-  std::unordered_map<std::int64_t, storage::note_shape> shapes;
+  // Notes share a few notetypes: each is read and parsed once per sync
+  // (or chunk), not once per note.
+  note_shape_cache local;
+  note_shape_cache& known_shapes = shapes ? *shapes : local;
   for (auto& entry : chunk.notes) {
-    auto existing = col.note_stamp(entry.id);
-    if (!existing)
-      return std::unexpected(existing.error());
-    if (!incoming_wins(*existing, entry.mod, min_usn, tie))
-      continue;
-    auto known = shapes.find(entry.mid);
-    if (known == shapes.end()) {
+    auto known = known_shapes.find(entry.mid);
+    if (known == known_shapes.end()) {
       auto shape = storage::note_shape_of(col, entry.mid);
       if (!shape)
         return std::unexpected(shape.error());
-      if (!*shape)
+      if (!*shape) {
+        // Upstream looks the notetype up only for a note it will write.
+        auto existing = col.note_stamp(entry.id);
+        if (!existing)
+          return std::unexpected(existing.error());
+        if (storage::stored_row_wins(*existing, entry.mod, rule))
+          continue;
         return storage::fail(storage::storage_errc::invalid,
                              "note " + std::to_string(entry.id) + " uses notetype " +
                                  std::to_string(entry.mid) + ", which does not exist");
-      known = shapes.emplace(entry.mid, **shape).first;
+      }
+      known = known_shapes.emplace(entry.mid, **shape).first;
     }
-    if (auto r = col.put_note(to_row(entry), known->second, write_mode_for(*existing)); !r)
-      return std::unexpected(r.error());
+    if (auto r = col.merge_note(to_row(entry), known->second, rule); !r)
+      return r;
   }
   return {};
 }

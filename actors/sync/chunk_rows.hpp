@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/chunk.hpp"
@@ -54,12 +55,18 @@ enum class equal_mtime {
   take_theirs,
 };
 
+// Notetype shapes looked up while applying one sync's chunks. Notetypes
+// change only in applyChanges, before the first chunk, so one cache serves
+// every chunk of a sync.
+using note_shape_cache = std::unordered_map<std::int64_t, storage::note_shape>;
+
 // Applies the other side's rows: revlog insert-or-ignore; a card or note
 // replaces ours unless ours is pending for this sync (usn >= min_usn, or
 // exactly -1 when min_usn is -1) and newer, or as new under keep_ours. A
 // note needs its notetype (else invalid) and the notetype's field count.
 storage::result<void> apply_chunk_rows(storage::collection& col,
                                        const protocol::chunk_entry& chunk, std::int32_t min_usn,
-                                       equal_mtime tie = equal_mtime::keep_ours);
+                                       equal_mtime tie = equal_mtime::keep_ours,
+                                       note_shape_cache* shapes = nullptr);
 
 } // namespace ankisync::actors::sync

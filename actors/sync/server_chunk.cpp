@@ -25,7 +25,9 @@ phase_result server_chunk(storage::collection& col, sync_session& session) {
 phase_result server_apply_chunk(const protocol::apply_chunk_request& req, storage::collection& col,
                                 sync_session& session) {
   // Ties go to the client, so that both ends keep the same version.
-  if (auto r = apply_chunk_rows(col, req.chunk, session.client_usn, equal_mtime::take_theirs); !r)
+  if (auto r = apply_chunk_rows(col, req.chunk, session.client_usn, equal_mtime::take_theirs,
+                                &session.note_shapes);
+      !r)
     return std::unexpected(step_failed("applying a chunk", r.error()));
   return std::string("null");
 }

@@ -19,6 +19,7 @@ struct sync_session {
   std::int32_t client_usn = 0; // minUsn: rows at or above it are news for the client
   bool client_is_newer = false; // lnewer: the client's config and crt win
   std::optional<outgoing_ids> outgoing;
+  note_shape_cache note_shapes; // filled by applyChunk
   // Set when the sanity check failed: the transaction is rolled back and
   // only abort/start may follow (the client does that).
   bool failed = false;

@@ -12,6 +12,10 @@
 
 #include "tools/bench/report.hpp"
 
+namespace ankisync::storage {
+class collection;
+}
+
 namespace ankisync::bench {
 
 // The rows of one table a device has pending upload (usn -1), as values.
@@ -30,13 +34,29 @@ struct table_rows {
 std::vector<table_rows> read_pending_rows(sqlite3* db);
 std::size_t row_count(const std::vector<table_rows>& tables);
 
-// The rows stored with `verb` ("INSERT", or "INSERT OR REPLACE" for rows
-// that may exist) into a copy of `collection_file` in one transaction with
-// prepared statements, WAL, synchronous=NORMAL, as a server runs. Rows/s,
-// best of three.
+// One row of `tables`: which table, which of its rows.
+struct row_ref {
+  std::size_t table = 0;
+  std::size_t row = 0;
+};
+// Every row, table by table in id order: SQLite's best case, since each
+// key lands at the end of its B-tree.
+std::vector<row_ref> id_order(const std::vector<table_rows>& tables);
+// Every row in the order a server stores them when a device sends
+// them in a normal sync (`device` holds them): chunk by chunk as the sender takes them (off the
+// end of each pending list, so ids descend), and in each chunk the
+// revlog, cards, then notes, as applyChunk applies them.
+std::vector<row_ref> sync_order(storage::collection& device,
+                                const std::vector<table_rows>& tables);
+
+// The rows stored in `order` with `verb` ("INSERT", or "INSERT OR
+// REPLACE" for rows that may exist) into a copy of `collection_file` in
+// one transaction with prepared statements, WAL, synchronous=NORMAL, as a
+// server runs. Rows/s, best of three.
 double raw_insert_rows_per_s(const std::filesystem::path& collection_file,
                              const std::filesystem::path& scratch,
-                             const std::vector<table_rows>& tables, std::string_view verb);
+                             const std::vector<table_rows>& tables,
+                             const std::vector<row_ref>& order, std::string_view verb);
 
 // Copies `from` (1 MB reads and writes, then fdatasync); MB/s.
 double copy_mb_s(const std::filesystem::path& from, const std::filesystem::path& to);

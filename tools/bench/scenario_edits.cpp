@@ -40,6 +40,7 @@ void edit_rounds(context& ctx, edit_state& s, int notes, int reviews) {
       checkpoint(s.d);
       // Most of these ids exist on the server already.
       raw_rows_s = raw_insert_rows_per_s(s.d.file(), ctx.work / "edits-raw.anki2", tables,
+                                         sync_order(s.d.collection(), tables),
                                          "INSERT OR REPLACE");
     }
     const auto start = clk::now();

@@ -31,6 +31,7 @@ storage::result<protocol::chunk_entry> next_chunk(storage::collection& col,
 } // namespace
 
 step_result receive_chunks(storage::collection& col, sync_channel& channel) {
+  actors::sync::note_shape_cache shapes;
   for (;;) {
     auto reply = channel.call(sync_method::chunk, protocol::encode_empty_request());
     if (!reply)
@@ -39,7 +40,9 @@ step_result receive_chunks(storage::collection& col, sync_channel& channel) {
     if (!chunk)
       return std::unexpected(bad_reply(sync_method::chunk, chunk.error()));
     // On a device, rows changed since the last sync are the ones at -1.
-    if (auto r = actors::sync::apply_chunk_rows(col, *chunk, -1); !r)
+    if (auto r = actors::sync::apply_chunk_rows(col, *chunk, -1, actors::sync::equal_mtime::keep_ours,
+                                                &shapes);
+        !r)
       return std::unexpected(local_failure(sync_method::chunk, r.error()));
     if (chunk->done)
       return {};

@@ -475,6 +475,20 @@ TEST_CASE("an older note for an unknown notetype is skipped before its notetype 
   CHECK(stored_note(s, 1).mid == basic);
 }
 
+TEST_CASE("an older note with the wrong number of fields is skipped, a newer one fails") {
+  // Only a note that would be written is checked, as upstream.
+  server s;
+  const auto basic = basic_id(s.c());
+  put_basic_note(s.c(), note_row(1, 4, basic, 1'700'000'100));
+  s.set_usn(4);
+  s.start(4, false);
+  CHECK(s.apply_chunk(with_notes({note_entry(1, 4, basic, 1'700'000'000, "only one")})));
+  CHECK(stored_note(s, 1).mod == 1'700'000'100);
+  auto r = s.apply_chunk(with_notes({note_entry(1, 4, basic, 1'700'000'200, "only one")}));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == protocol::error_code::bad_request);
+}
+
 TEST_CASE("applyChunk recomputes sfld and csum and resets flags and data of notes") {
   server s;
   const auto basic = basic_id(s.c());
