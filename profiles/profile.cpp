@@ -13,6 +13,7 @@ profile pi_profile() {
   p.blocking_threads = 1;
   p.max_resident_users = 32;
   p.malloc_arenas = 1;
+  p.malloc_thread_cache = 0;
   p.idle_eviction = std::chrono::minutes(2);
   p.session_idle_timeout = std::chrono::minutes(10);
   p.sqlite_cache_kib = 1024;

@@ -37,6 +37,11 @@ struct profile {
   // memory freed in one is not reused by another: fewer arenas keep an
   // idle server smaller after a burst, at some lock contention.
   unsigned malloc_arenas = 0;
+  // glibc's per-thread cache of freed chunks (glibc.malloc.tcache_count);
+  // -1 keeps glibc's default of 7 per size class. Chunks parked there are
+  // out of malloc_trim's reach, so after a burst every thread's cache pins
+  // the heap pages it sits in; 0 lets an idle server give them back.
+  int malloc_thread_cache = -1;
 
   // SQLite per open collection: page cache (KiB) and mmap window (bytes).
   std::int64_t sqlite_cache_kib = 2048;

@@ -63,6 +63,7 @@ public:
   // SIGKILL, as a crash or power loss would.
   void kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   std::uint16_t port() const { return port_; }
   std::uint16_t admin_port() const { return admin_port_; }

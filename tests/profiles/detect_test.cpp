@@ -50,6 +50,8 @@ TEST_CASE("the pi profile is smaller than the server profile in every budget") {
   CHECK(pi.sqlite_cache_kib < server.sqlite_cache_kib);
   CHECK(pi.malloc_arenas > 0);
   CHECK(server.malloc_arenas == 0); // glibc's own default
+  CHECK(pi.malloc_thread_cache == 0);
+  CHECK(server.malloc_thread_cache < 0); // glibc's own default
   CHECK(pi.login_max_pending < server.login_max_pending);
   CHECK(pi.max_uncompressed_bytes() == 3 * pi.max_payload_bytes());
 }

@@ -8,7 +8,8 @@
 namespace ankisync::app {
 
 // Each returns the process exit code.
-int run_serve(const serve_flags& flags);
+// `argv` is the process's own, for a restart (malloc_tunables.hpp).
+int run_serve(const serve_flags& flags, char** argv);
 
 struct user_command {
   enum class action { add, remove, passwd, list } what = action::list;

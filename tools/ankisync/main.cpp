@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed())
-    return run_serve(serve);
+    return run_serve(serve, argv);
   if (add->parsed())
     user.what = user_command::action::add;
   else if (passwd->parsed())

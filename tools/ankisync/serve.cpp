@@ -18,6 +18,7 @@
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/malloc_tunables.hpp"
 #include "tools/ankisync/process_setup.hpp"
 
 namespace ankisync::app {
@@ -105,7 +106,7 @@ net::admin_record_fn record_control(actors::recording::recorder& recorder) {
 
 } // namespace
 
-int run_serve(const serve_flags& flags) {
+int run_serve(const serve_flags& flags, char** argv) {
   auto config = resolve_config(flags);
   if (!config) {
     spdlog::error("{}", config.error());
@@ -118,6 +119,8 @@ int run_serve(const serve_flags& flags) {
   if (flags.healthcheck)
     return healthcheck(*config);
   const auto& c = *config;
+  // Before the first log line and the first thread: a restart repeats both.
+  restart_with_malloc_tunables(c.profile, argv);
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
   setup_process(c.profile);
 

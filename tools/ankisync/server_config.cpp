@@ -135,6 +135,10 @@ std::string dump_config(const server_config& c) {
     << c.idle_eviction_override.value_or(p.idle_eviction).count() << "\n"
     << "session.idle_timeout_ms = " << p.session_idle_timeout.count() << "\n"
     << "malloc.arenas = " << p.malloc_arenas << "\n"
+    << "malloc.thread_cache = "
+    << (p.malloc_thread_cache < 0 ? std::string("glibc default")
+                                  : std::to_string(p.malloc_thread_cache))
+    << "\n"
     << "sqlite.cache_kib = " << p.sqlite_cache_kib << "\n"
     << "sqlite.mmap_bytes = " << p.sqlite_mmap_bytes << "\n"
     << "payload.max_megs = " << p.max_payload_megs << "\n"
