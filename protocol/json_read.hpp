@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,24 +41,33 @@ field_error at(field_error e, std::size_t index, std::string_view column);
 // a boolean". `what` is "bad <method> body" or "bad <method> reply".
 sync_error to_sync_error(std::string_view what, const field_error& e);
 
-// Parses a whole payload. Nesting is allowed as deep as serde_json allows
-// (128), deeper than Boost's default of 32, because notetype and config
-// JSON is arbitrary client data.
-std::expected<void, sync_error> parse_payload(std::string_view text, boost::json::value& out,
-                                              std::string_view what);
+// Parses a whole payload and hands its root to `use`. Nesting is allowed
+// as deep as serde_json allows (128), deeper than Boost's default of 32,
+// because notetype and config JSON is arbitrary client data. The DOM
+// lives only during `use`.
+std::expected<void, sync_error> parse_payload(
+    std::string_view text, std::string_view what,
+    const std::function<void(const boost::json::value&)>& use);
+
+// parse_payload returning what `use` returns (a std::expected<R, sync_error>).
+template <typename R, typename Use>
+std::expected<R, sync_error> with_payload(std::string_view text, std::string_view what, Use use) {
+  std::optional<std::expected<R, sync_error>> out;
+  auto parsed = parse_payload(text, what, [&](const boost::json::value& root) { out.emplace(use(root)); });
+  if (!parsed) return std::unexpected(parsed.error());
+  return std::move(*out);
+}
 
 // Parses `text` and hands the root to `from` (a function returning a
 // field_result<T>), turning its failure into a bad_request naming `what`.
-// (`Value` is a parameter only so that this header needs no complete
-// Boost.JSON types.)
-template <typename T, typename Value = boost::json::value, typename From>
+template <typename T, typename From>
 std::expected<T, sync_error> decode_payload(std::string_view text, std::string_view what,
                                             From from) {
-  Value root;
-  if (auto p = parse_payload(text, root, what); !p) return std::unexpected(p.error());
-  auto r = from(static_cast<const Value&>(root));
-  if (!r) return std::unexpected(to_sync_error(what, r.error()));
-  return T(std::move(*r));
+  return with_payload<T>(text, what, [&](const auto& root) -> std::expected<T, sync_error> {
+    auto r = from(root);
+    if (!r) return std::unexpected(to_sync_error(what, r.error()));
+    return T(std::move(*r));
+  });
 }
 
 field_result<const boost::json::object*> as_object(const boost::json::value& v);

@@ -58,23 +58,23 @@ std::string wrap(std::string_view data_json) {
 // in words; one with a `data` we cannot read is a malformed reply.
 template <typename T, typename Read>
 std::expected<T, sync_error> unwrap(std::string_view text, std::string_view what, Read read) {
-  json::value root;
-  if (auto p = parse_payload(text, root, what); !p) return std::unexpected(p.error());
-  auto o = as_object(root);
-  if (!o) return std::unexpected(to_sync_error(what, o.error()));
-  const json::value* data = optional(**o, "data");
-  if (!data) {
-    const json::value* err = optional(**o, "err");
-    if (err && err->is_string()) {
-      const json::string& s = err->get_string();
-      return std::unexpected(make_error(error_code::server_error,
-                                        "server error: " + std::string(s.data(), s.size())));
+  return with_payload<T>(text, what, [&](const json::value& root) -> std::expected<T, sync_error> {
+    auto o = as_object(root);
+    if (!o) return std::unexpected(to_sync_error(what, o.error()));
+    const json::value* data = optional(**o, "data");
+    if (!data) {
+      const json::value* err = optional(**o, "err");
+      if (err && err->is_string()) {
+        const json::string& s = err->get_string();
+        return std::unexpected(make_error(error_code::server_error,
+                                          "server error: " + std::string(s.data(), s.size())));
+      }
+      return std::unexpected(to_sync_error(what, problem("has neither data nor err")));
     }
-    return std::unexpected(to_sync_error(what, problem("has neither data nor err")));
-  }
-  auto r = read(*data);
-  if (!r) return std::unexpected(to_sync_error(what, at(std::move(r.error()), "data")));
-  return T(std::move(*r));
+    auto r = read(*data);
+    if (!r) return std::unexpected(to_sync_error(what, at(std::move(r.error()), "data")));
+    return T(std::move(*r));
+  });
 }
 
 } // namespace
