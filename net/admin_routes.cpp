@@ -1,6 +1,6 @@
 #include "net/admin_routes.hpp"
 
-#include <openssl/crypto.h>
+#include <nettle/memops.h>
 
 #include "net/http_status.hpp"
 #include "protocol/query_string.hpp"
@@ -12,7 +12,7 @@ using protocol::error_code;
 using protocol::make_error;
 
 bool same_secret(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() && memeql_sec(a.data(), b.data(), a.size()) != 0;
 }
 
 bool authorized(const http_request& req, const std::string& token) {

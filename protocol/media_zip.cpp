@@ -1,7 +1,7 @@
 #include "protocol/media_zip.hpp"
 
 #include <boost/json.hpp>
-#include <openssl/evp.h>
+#include <nettle/sha1.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -99,20 +99,18 @@ std::string random_suffix() {
 
 class sha1_hasher {
 public:
-  sha1_hasher() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
-    if (ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha1(), nullptr) != 1) ctx_.reset();
+  sha1_hasher() { sha1_init(&ctx_); }
+  void update(std::string_view bytes) {
+    sha1_update(&ctx_, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
   }
-  bool ok() const { return ctx_ != nullptr; }
-  void update(std::string_view bytes) { EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()); }
   std::string raw_digest() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &n);
-    return std::string(reinterpret_cast<const char*>(md), n);
+    std::uint8_t md[SHA1_DIGEST_SIZE];
+    sha1_digest(&ctx_, sizeof md, md);
+    return std::string(reinterpret_cast<const char*>(md), sizeof md);
   }
 
 private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+  sha1_ctx ctx_;
 };
 
 // Removes every file it was told about, unless released: the all-or-
@@ -167,7 +165,7 @@ struct planned_entry {
 
 // Everything that can be refused without writing a byte: `_meta`, the
 // count, every name, every member's presence and declared size.
-std::expected<std::vector<planned_entry>, sync_error> plan_upload(::zip* z) {
+std::expected<std::vector<planned_entry>, sync_error> plan_upload(zip_reader* z) {
   auto meta_index = find_member(z, "_meta");
   if (!meta_index) return std::unexpected(bad_upload("no _meta member"));
   auto meta_text =
@@ -204,7 +202,7 @@ std::expected<std::vector<planned_entry>, sync_error> plan_upload(::zip* z) {
 }
 
 // Streams one member into a new file in `folder` while hashing it.
-std::expected<upload_zip_entry, sync_error> stage_member(::zip* z, const planned_entry& p,
+std::expected<upload_zip_entry, sync_error> stage_member(zip_reader* z, const planned_entry& p,
                                                          std::size_t position,
                                                          const std::filesystem::path& folder,
                                                          staged_files_guard& staged) {
@@ -221,7 +219,6 @@ std::expected<upload_zip_entry, sync_error> stage_member(::zip* z, const planned
   staged.add(out.staged);
 
   sha1_hasher sha1;
-  if (!sha1.ok()) return std::unexpected(make_error(error_code::server_error, "sha1 unavailable"));
   auto size = read_member(z, *p.member, max_media_file_bytes, over_limit::fail, upload_what,
                           "\"" + p.fname + "\"",
                           [&](std::string_view piece) -> std::expected<void, sync_error> {

@@ -1,100 +1,146 @@
 #include "protocol/zip_read.hpp"
 
-#include <zip.h>
+#include <minizip/unzip.h>
 
+#include <cstdio>
 #include <vector>
 
 #include "protocol/stored_zip.hpp" // zip_piece_bytes
 
 namespace ankisync::protocol::detail {
+
+// The central directory read once at open: minizip walks members only in
+// order, and callers ask for them by index and by name.
+struct zip_reader {
+  struct member {
+    std::string name;
+    std::uint64_t size = 0; // declared, uncompressed
+    unz64_file_pos pos{};
+  };
+  unzFile file = nullptr;
+  std::vector<member> members;
+};
+
 namespace {
 
-std::string zip_error_text(int code) {
-  zip_error_t e;
-  zip_error_init_with_code(&e, code);
-  std::string text = zip_error_strerror(&e);
-  zip_error_fini(&e);
-  return text;
-}
-
-// Codes that mean our own machine failed rather than the zip being bad.
-bool is_local_failure(int code) {
-  return code == ZIP_ER_OPEN || code == ZIP_ER_NOENT || code == ZIP_ER_MEMORY ||
-         code == ZIP_ER_TMPOPEN;
-}
-
-sync_error zip_failure(int code, std::string_view what, std::string_view detail) {
+sync_error bad_zip(std::string_view what, std::string_view label, std::string_view problem) {
   std::string msg(what);
   msg += ": ";
-  msg += detail;
-  if (!detail.empty()) msg += ": ";
-  msg += zip_error_text(code);
-  return make_error(is_local_failure(code) ? error_code::server_error : error_code::bad_request,
-                    std::move(msg));
+  if (!label.empty()) {
+    msg += label;
+    msg += ": ";
+  }
+  msg += problem;
+  return make_error(error_code::bad_request, std::move(msg));
 }
 
-struct zip_file_closer {
-  void operator()(zip_file_t* f) const noexcept {
-    if (f) zip_fclose(f);
+std::string read_problem(int code) {
+  switch (code) {
+  case UNZ_CRCERROR: return "CRC error";
+  case UNZ_BADZIPFILE: return "not a valid zip member (unsupported method or damaged header)";
+  case Z_DATA_ERROR: return "compressed data is damaged";
+  case Z_MEM_ERROR: return "out of memory";
+  default: return "cannot read the member (truncated or damaged zip)";
   }
-};
+}
+
+// Fills `r.members` from the central directory; false if it is damaged.
+bool index_members(zip_reader& r) {
+  unz_global_info64 global{};
+  if (unzGetGlobalInfo64(r.file, &global) != UNZ_OK) return false;
+  if (global.number_entry == 0) return true;
+  int at = unzGoToFirstFile(r.file);
+  while (at == UNZ_OK) {
+    unz_file_info64 info{};
+    if (unzGetCurrentFileInfo64(r.file, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK)
+      return false;
+    zip_reader::member m;
+    m.name.resize(info.size_filename);
+    if (unzGetCurrentFileInfo64(r.file, &info, m.name.data(), static_cast<uLong>(m.name.size()),
+                                nullptr, 0, nullptr, 0) != UNZ_OK ||
+        unzGetFilePos64(r.file, &m.pos) != UNZ_OK)
+      return false;
+    m.size = info.uncompressed_size;
+    r.members.push_back(std::move(m));
+    at = unzGoToNextFile(r.file);
+  }
+  return at == UNZ_END_OF_LIST_OF_FILE && r.members.size() == global.number_entry;
+}
 
 } // namespace
 
-void zip_archive_closer::operator()(::zip* z) const noexcept {
-  if (z) zip_discard(z);
+void zip_archive_closer::operator()(zip_reader* z) const noexcept {
+  if (!z) return;
+  if (z->file) unzClose(z->file);
+  delete z;
 }
 
 std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& path,
                                                 std::string_view what) {
-  int code = 0;
-  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &code);
-  if (!z) return std::unexpected(zip_failure(code, what, ""));
-  return zip_archive(z);
+  // minizip says only "no"; a file we cannot even open is our failure.
+  if (std::FILE* probe = std::fopen(path.c_str(), "rb"))
+    std::fclose(probe);
+  else
+    return std::unexpected(make_error(error_code::server_error,
+                                      std::string(what) + ": cannot open " + path.string()));
+  zip_archive z(new zip_reader);
+  z->file = unzOpen64(path.c_str());
+  if (!z->file) return std::unexpected(bad_zip(what, "", "not a zip file"));
+  if (!index_members(*z)) return std::unexpected(bad_zip(what, "", "damaged central directory"));
+  return z;
 }
 
-std::optional<std::uint64_t> find_member(::zip* z, std::string_view name) {
-  const std::string n(name); // libzip wants NUL termination
-  if (n.size() != std::string_view(n.c_str()).size()) return std::nullopt;
-  const zip_int64_t index = zip_name_locate(z, n.c_str(), ZIP_FL_ENC_GUESS);
-  if (index < 0) return std::nullopt;
-  return static_cast<std::uint64_t>(index);
+std::optional<std::uint64_t> find_member(zip_reader* z, std::string_view name) {
+  if (name.find('\0') != std::string_view::npos) return std::nullopt;
+  for (std::size_t i = 0; i < z->members.size(); ++i)
+    if (z->members[i].name == name) return i;
+  return std::nullopt;
 }
 
-std::uint64_t member_count(::zip* z) {
-  const zip_int64_t n = zip_get_num_entries(z, 0);
-  return n < 0 ? 0 : static_cast<std::uint64_t>(n);
+std::uint64_t member_count(zip_reader* z) { return z->members.size(); }
+
+std::string member_name(zip_reader* z, std::uint64_t index) {
+  return index < z->members.size() ? z->members[index].name : std::string();
 }
 
-std::string member_name(::zip* z, std::uint64_t index) {
-  const char* name = zip_get_name(z, index, ZIP_FL_ENC_GUESS);
-  return name ? std::string(name) : std::string();
-}
-
-std::optional<std::uint64_t> declared_size(::zip* z, std::uint64_t index) {
-  zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat_index(z, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) return std::nullopt;
-  return st.size;
+std::optional<std::uint64_t> declared_size(zip_reader* z, std::uint64_t index) {
+  if (index >= z->members.size()) return std::nullopt;
+  return z->members[index].size;
 }
 
 std::expected<std::uint64_t, sync_error>
-read_member(::zip* z, std::uint64_t index, std::uint64_t limit, over_limit mode,
+read_member(zip_reader* z, std::uint64_t index, std::uint64_t limit, over_limit mode,
             std::string_view what, std::string_view label,
             const std::function<std::expected<void, sync_error>(std::string_view)>& piece) {
-  std::unique_ptr<zip_file_t, zip_file_closer> f(zip_fopen_index(z, index, 0));
-  if (!f) return std::unexpected(zip_failure(zip_error_code_zip(zip_get_error(z)), what, label));
+  if (index >= z->members.size()) return std::unexpected(bad_zip(what, label, "no such member"));
+  const auto& m = z->members[index];
+  if (unzGoToFilePos64(z->file, &m.pos) != UNZ_OK)
+    return std::unexpected(bad_zip(what, label, "damaged central directory"));
+  if (int rc = unzOpenCurrentFile(z->file); rc != UNZ_OK)
+    return std::unexpected(bad_zip(what, label, read_problem(rc)));
+  // Closes the member on every way out; the CRC verdict comes from the
+  // explicit close below.
+  struct current_closer {
+    unzFile f;
+    bool open = true;
+    ~current_closer() {
+      if (open) unzCloseCurrentFile(f);
+    }
+  } current{z->file};
+
   std::vector<char> buf(zip_piece_bytes);
   std::uint64_t total = 0;
+  bool stopped_early = false;
   for (;;) {
     // One byte past the limit tells "exactly at the limit" from "over it".
     const std::uint64_t room = limit - total + (mode == over_limit::fail ? 1 : 0);
     const std::uint64_t want = std::min<std::uint64_t>(buf.size(), room);
-    if (want == 0) break;
-    const zip_int64_t n = zip_fread(f.get(), buf.data(), want);
-    if (n < 0)
-      return std::unexpected(
-          zip_failure(zip_error_code_zip(zip_file_get_error(f.get())), what, label));
+    if (want == 0) {
+      stopped_early = true;
+      break;
+    }
+    const int n = unzReadCurrentFile(z->file, buf.data(), static_cast<unsigned>(want));
+    if (n < 0) return std::unexpected(bad_zip(what, label, read_problem(n)));
     if (n == 0) break;
     auto got = static_cast<std::uint64_t>(n);
     if (total + got > limit) {
@@ -103,14 +149,25 @@ read_member(::zip* z, std::uint64_t index, std::uint64_t limit, over_limit mode,
                                           std::string(what) + ": " + std::string(label) +
                                               " larger than " + std::to_string(limit) + " bytes"));
       got = limit - total;
+      stopped_early = true;
     }
     if (auto r = piece(std::string_view(buf.data(), got)); !r) return std::unexpected(r.error());
     total += got;
+    if (stopped_early) break;
+  }
+  current.open = false;
+  const int closed = unzCloseCurrentFile(z->file);
+  // A member read to its end must match its CRC and declared size; one
+  // cut short on purpose is not checked.
+  if (!stopped_early) {
+    if (closed != UNZ_OK) return std::unexpected(bad_zip(what, label, read_problem(closed)));
+    if (total != m.size)
+      return std::unexpected(bad_zip(what, label, "shorter than its declared size"));
   }
   return total;
 }
 
-std::expected<std::string, sync_error> read_member_bytes(::zip* z, std::uint64_t index,
+std::expected<std::string, sync_error> read_member_bytes(zip_reader* z, std::uint64_t index,
                                                          std::uint64_t limit, over_limit mode,
                                                          std::string_view what,
                                                          std::string_view label) {

@@ -1,7 +1,7 @@
 #pragma once
 
-// Private to protocol/*.cpp: reading zips that came over the wire with
-// libzip, in bounded pieces. Every fault of the zip itself (not a zip,
+// Private to protocol/*.cpp: reading zips that came over the wire (with
+// minizip), in bounded pieces. Every fault of the zip itself (not a zip,
 // truncated, bad CRC, unsupported method) is the sender's: bad_request.
 // Only failures of our own machine (cannot open the file, out of memory)
 // are server_error.
@@ -17,26 +17,26 @@
 
 #include "protocol/sync_error.hpp"
 
-struct zip;
-
 namespace ankisync::protocol::detail {
 
+struct zip_reader;
 struct zip_archive_closer {
-  void operator()(::zip* z) const noexcept;
+  void operator()(zip_reader* z) const noexcept;
 };
-using zip_archive = std::unique_ptr<::zip, zip_archive_closer>;
+using zip_archive = std::unique_ptr<zip_reader, zip_archive_closer>;
 
 // Opens `path` read-only. `what` starts error messages ("bad upload zip").
 std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& path,
                                                 std::string_view what);
 
 // Index of the member called `name`, if there is one.
-std::optional<std::uint64_t> find_member(::zip* z, std::string_view name);
-std::uint64_t member_count(::zip* z);
-// The member's name (libzip's UTF-8 reading of it); "" if unreadable.
-std::string member_name(::zip* z, std::uint64_t index);
+std::optional<std::uint64_t> find_member(zip_reader* z, std::string_view name);
+std::uint64_t member_count(zip_reader* z);
+// The member's name as stored (UTF-8 from every client that writes
+// non-ASCII names); "" past the last member.
+std::string member_name(zip_reader* z, std::uint64_t index);
 // Uncompressed size from the central directory (not trusted for reading).
-std::optional<std::uint64_t> declared_size(::zip* z, std::uint64_t index);
+std::optional<std::uint64_t> declared_size(zip_reader* z, std::uint64_t index);
 
 enum class over_limit { truncate, fail };
 
@@ -45,12 +45,12 @@ enum class over_limit { truncate, fail };
 // bad_request "<what>: <label> larger than <limit> bytes". Returns the
 // number of bytes delivered. Errors from `piece` are returned as they are.
 std::expected<std::uint64_t, sync_error>
-read_member(::zip* z, std::uint64_t index, std::uint64_t limit, over_limit mode,
+read_member(zip_reader* z, std::uint64_t index, std::uint64_t limit, over_limit mode,
             std::string_view what, std::string_view label,
             const std::function<std::expected<void, sync_error>(std::string_view)>& piece);
 
 // Reads a whole (small) member into memory, as read_member.
-std::expected<std::string, sync_error> read_member_bytes(::zip* z, std::uint64_t index,
+std::expected<std::string, sync_error> read_member_bytes(zip_reader* z, std::uint64_t index,
                                                          std::uint64_t limit, over_limit mode,
                                                          std::string_view what,
                                                          std::string_view label);

@@ -1,7 +1,6 @@
 #include "storage/note_fields.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <nettle/sha1.h>
 
 #include "storage/html_text.hpp"
 
@@ -45,15 +44,12 @@ std::string compute_sort_field(const std::vector<std::string>& fields, std::size
 }
 
 std::uint32_t checksum_of_stripped(std::string_view stripped_first_field) {
-  // Fetched once: SHA1() looks the algorithm up again on every call, which
-  // cost more than the hashing when a chunk of notes is applied.
-  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (sha1 == nullptr || EVP_Digest(stripped_first_field.data(), stripped_first_field.size(),
-                                    digest, &length, sha1, nullptr) != 1)
-    SHA1(reinterpret_cast<const unsigned char*>(stripped_first_field.data()),
-         stripped_first_field.size(), digest);
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, stripped_first_field.size(),
+              reinterpret_cast<const std::uint8_t*>(stripped_first_field.data()));
+  std::uint8_t digest[SHA1_DIGEST_SIZE];
+  sha1_digest(&ctx, sizeof digest, digest);
   return (std::uint32_t{digest[0]} << 24) | (std::uint32_t{digest[1]} << 16) |
          (std::uint32_t{digest[2]} << 8) | std::uint32_t{digest[3]};
 }

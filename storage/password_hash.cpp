@@ -1,9 +1,8 @@
 #include "storage/password_hash.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
+#include <nettle/memops.h>
+#include <nettle/pbkdf2.h>
+#include <nettle/sha1.h>
 
 #include <array>
 #include <charconv>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "storage/b64.hpp"
+#include "storage/secure_random.hpp"
 
 // Salt encoding, checked against the sources of pbkdf2 0.12.2 (src/simple.rs)
 // and password-hash 0.5: `Pbkdf2::hash_password_customized` calls
@@ -36,8 +36,10 @@ constexpr std::size_t output_max = 64;
 constexpr std::size_t salt_bytes = 16;
 constexpr std::size_t sha256_output = 32;
 
+enum class prf { sha256, sha512 };
+
 struct phc_parts {
-  const EVP_MD* md = nullptr;
+  prf digest = prf::sha256;
   std::uint32_t rounds = default_pbkdf2_rounds;
   std::vector<unsigned char> salt;
   std::vector<unsigned char> hash;
@@ -98,8 +100,8 @@ std::optional<phc_parts> parse_phc(std::string_view phc) {
   if (fields.size() != 3 && fields.size() != 4) return std::nullopt;
 
   phc_parts parts;
-  if (fields[0] == "pbkdf2-sha256") parts.md = EVP_sha256();
-  else if (fields[0] == "pbkdf2-sha512") parts.md = EVP_sha512();
+  if (fields[0] == "pbkdf2-sha256") parts.digest = prf::sha256;
+  else if (fields[0] == "pbkdf2-sha512") parts.digest = prf::sha512;
   else return std::nullopt;
 
   std::optional<std::uint32_t> length;
@@ -110,7 +112,8 @@ std::optional<phc_parts> parse_phc(std::string_view phc) {
   } else if (fields[1].find('=') != std::string_view::npos) {
     return std::nullopt; // params and salt but no hash
   }
-  // OpenSSL counts rounds in an int.
+  // Kept from the first implementation, which counted rounds in an int:
+  // no stored hash needs more.
   if (parts.rounds == 0 || parts.rounds > INT_MAX) return std::nullopt;
 
   auto salt = decode_salt(fields[fields.size() - 2]);
@@ -125,12 +128,17 @@ std::optional<phc_parts> parse_phc(std::string_view phc) {
   return parts;
 }
 
-bool pbkdf2(const EVP_MD* md, std::string_view password, std::span<const unsigned char> salt,
+bool pbkdf2(prf digest, std::string_view password, std::span<const unsigned char> salt,
             std::uint32_t rounds, std::span<unsigned char> out) {
   if (password.size() > INT_MAX || rounds == 0 || rounds > INT_MAX) return false;
-  return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
-                           static_cast<int>(salt.size()), static_cast<int>(rounds), md,
-                           static_cast<int>(out.size()), out.data()) == 1;
+  const auto* key = reinterpret_cast<const std::uint8_t*>(password.data());
+  if (digest == prf::sha256)
+    pbkdf2_hmac_sha256(password.size(), key, rounds, salt.size(), salt.data(), out.size(),
+                       out.data());
+  else
+    pbkdf2_hmac_sha512(password.size(), key, rounds, salt.size(), salt.data(), out.size(),
+                       out.data());
+  return true;
 }
 
 std::string hex(std::span<const unsigned char> bytes) {
@@ -148,7 +156,7 @@ std::string hex(std::span<const unsigned char> bytes) {
 
 std::string hash_password(std::string_view password, std::uint32_t rounds) {
   std::array<unsigned char, salt_bytes> salt{};
-  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) return {};
+  if (!random_bytes(salt)) return {};
   return hash_password_with_salt(password, b64_encode(salt), rounds);
 }
 
@@ -158,7 +166,7 @@ std::string hash_password_with_salt(std::string_view password, std::string_view 
     auto salt = decode_salt(b64_salt);
     if (!salt) return {};
     std::array<unsigned char, sha256_output> out{};
-    if (!pbkdf2(EVP_sha256(), password, *salt, rounds, out)) return {};
+    if (!pbkdf2(prf::sha256, password, *salt, rounds, out)) return {};
     std::string phc = "$pbkdf2-sha256$i=" + std::to_string(rounds) + ",l=" +
                       std::to_string(sha256_output) + "$";
     phc.append(b64_salt);
@@ -175,8 +183,8 @@ bool verify_password(std::string_view password, std::string_view phc) {
     auto parts = parse_phc(phc);
     if (!parts) return false;
     std::vector<unsigned char> computed(parts->hash.size());
-    if (!pbkdf2(parts->md, password, parts->salt, parts->rounds, computed)) return false;
-    return CRYPTO_memcmp(computed.data(), parts->hash.data(), computed.size()) == 0;
+    if (!pbkdf2(parts->digest, password, parts->salt, parts->rounds, computed)) return false;
+    return memeql_sec(computed.data(), parts->hash.data(), computed.size()) != 0;
   } catch (...) {
     return false;
   }
@@ -191,15 +199,17 @@ bool is_valid_phc(std::string_view phc) {
 }
 
 std::string derive_env_host_key(std::string_view env_value) {
-  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<const unsigned char*>(env_value.data()), env_value.size(),
-       digest.data());
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, env_value.size(), reinterpret_cast<const std::uint8_t*>(env_value.data()));
+  std::array<unsigned char, SHA1_DIGEST_SIZE> digest{};
+  sha1_digest(&ctx, digest.size(), digest.data());
   return hex(digest);
 }
 
 std::string random_host_key() {
   std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return {};
+  if (!random_bytes(bytes)) return {};
   return hex(bytes);
 }
 

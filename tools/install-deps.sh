@@ -11,9 +11,10 @@ packages=(
   libspdlog-dev
   librapidcheck-dev catch2
   libzstd-dev zstd
-  libzip-dev zipcmp zipmerge ziptool
+  libminizip-dev nettle-dev
+  # For the tests only: independent zip and hash code to check ours against.
+  libzip-dev zipcmp zipmerge ziptool libssl-dev
   libcli11-dev
-  libssl-dev
   libsqlite3-dev sqlite3
   zlib1g-dev
   libicu-dev

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include <boost/json.hpp>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/recording/record_file.hpp"
@@ -78,8 +78,11 @@ pb::Encoding encoding_of(protocol::body_encoding e) {
 }
 
 std::string sha256(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
+  std::uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof digest, digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 

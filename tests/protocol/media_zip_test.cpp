@@ -282,6 +282,36 @@ TEST_CASE("a member whose CRC does not match is refused and stages nothing", "[m
   CHECK(dir.stage_empty());
 }
 
+TEST_CASE("a member whose compressed data is damaged is refused and stages nothing",
+          "[media_zip]") {
+  scratch_dir dir;
+  const auto good = dir.path / "good.zip";
+  // Random bytes first, so the damage lands in a member the reader has
+  // already begun to stage.
+  libzip_write(good, {{"0", random_bytes(20'000, 5)},
+                      {"1", std::string(200'000, 'q') + random_bytes(50'000, 6)},
+                      {"_meta", R"([["a.jpg","0"],["b.jpg","1"]])"}});
+  std::string bytes = slurp(good);
+  // Inside member 1's deflate stream; the headers stay intact.
+  const auto at = bytes.find("PK\x03\x04", 30);
+  REQUIRE(at != std::string::npos);
+  for (std::size_t i = at + 200; i < at + 400; ++i)
+    bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+  const auto bad = dir.write("damaged.zip", bytes);
+  require_bad_request(extract_upload_zip(bad, dir.stage()));
+  CHECK(dir.stage_empty());
+}
+
+TEST_CASE("a member compressed with a method other than stored or deflate is refused",
+          "[media_zip]") {
+  scratch_dir dir;
+  const auto zip = dir.path / "bzip2.zip";
+  libzip_write(zip, {{"0", std::string(10'000, 'b')}, {"_meta", R"([["a.jpg","0"]])"}},
+               ZIP_CM_BZIP2);
+  require_bad_request(extract_upload_zip(zip, dir.stage()));
+  CHECK(dir.stage_empty());
+}
+
 TEST_CASE("more than 25 entries are refused", "[media_zip]") {
   scratch_dir dir;
   std::vector<upload_zip_input> entries;

@@ -6,8 +6,7 @@ namespace ankisync::app {
 
 // Process-wide settings made once at start, before any other thread runs
 // and before the libraries are first used: the allocator's arenas (from the
-// profile), SQLite's global options, and OpenSSL without the parts the
-// server never needs.
+// profile) and SQLite's global options.
 void setup_process(const profiles::profile& profile);
 
 } // namespace ankisync::app

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/recording/recorder.hpp"
@@ -15,6 +14,7 @@
 #include "net/http_server.hpp"
 #include "net/sync_routes.hpp"
 #include "storage/password_hash.hpp"
+#include "storage/secure_random.hpp"
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
@@ -28,7 +28,8 @@ std::string random_password() {
   static constexpr char alphabet[] =
       "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   unsigned char bytes[20];
-  RAND_bytes(bytes, sizeof bytes);
+  if (!storage::random_bytes(bytes))
+    return {};
   std::string out;
   for (unsigned char b : bytes)
     out += alphabet[b % (sizeof alphabet - 1)];
@@ -47,6 +48,10 @@ bool bootstrap_first_user(storage::users_db& db) {
     return true;
   const std::string name = "user";
   const auto password = random_password();
+  if (password.empty()) {
+    spdlog::error("cannot create the first user: the kernel gave no random bytes");
+    return false;
+  }
   if (auto added = db.add_user(name, storage::hash_password(password)); !added) {
     spdlog::error("cannot create the first user: {}", added.error().message);
     return false;

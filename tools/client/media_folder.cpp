@@ -1,6 +1,6 @@
 #include "tools/client/media_folder.hpp"
 
-#include <openssl/sha.h>
+#include <nettle/sha1.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -91,11 +91,14 @@ result<void> mark_clean(sqlite3* db, const std::string& fname) {
 } // namespace
 
 std::string sha1_hex_of(std::string_view bytes) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
+  std::uint8_t digest[SHA1_DIGEST_SIZE];
+  sha1_digest(&ctx, sizeof digest, digest);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * SHA_DIGEST_LENGTH);
+  out.reserve(2 * SHA1_DIGEST_SIZE);
   for (unsigned char b : digest) {
     out += hex[b >> 4];
     out += hex[b & 0x0f];
