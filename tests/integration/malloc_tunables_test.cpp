@@ -30,6 +30,8 @@ TEST_CASE("under pi the server runs with glibc's per-thread malloc cache off, st
   server_process server({{}, {"--profile", "pi"}});
   CHECK(environment_of(server).find("GLIBC_TUNABLES=glibc.malloc.tcache_count=0\n") !=
         std::string::npos);
+  // Still named after its binary, as ps and pgrep show it.
+  CHECK(read_file("/proc/" + std::to_string(server.pid()) + "/comm") == "ankisync\n");
   // The restart happens before anything is logged: the profile line once.
   CHECK(count_of(server.stderr_text() + server.stdout_text(), "profile pi") == 1);
   auto r = server.http().send(get("/health"));

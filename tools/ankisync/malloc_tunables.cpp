@@ -33,6 +33,15 @@ void restart_with_malloc_tunables(const profiles::profile& profile, char** argv)
   // Set before the exec, so the restarted process finds it and goes on.
   if (::setenv("GLIBC_TUNABLES", value->c_str(), 1) != 0)
     return;
+  // The binary's own path, not /proc/self/exe: the kernel names the process
+  // after the file it runs, and ps, top and pgrep should keep showing
+  // "ankisync".
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    ::execv(self, argv);
+  }
   ::execv("/proc/self/exe", argv);
   spdlog::warn("cannot restart with GLIBC_TUNABLES={} ({}); malloc keeps glibc's defaults",
                *value, std::strerror(errno));
