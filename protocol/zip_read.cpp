@@ -45,9 +45,7 @@ std::string read_problem(int code) {
 }
 
 // Fills `r.members` from the central directory; false if it is damaged.
-bool index_members(zip_reader& r) {
-  unz_global_info64 global{};
-  if (unzGetGlobalInfo64(r.file, &global) != UNZ_OK) return false;
+bool index_members(zip_reader& r, const unz_global_info64& global) {
   if (global.number_entry == 0) return true;
   int at = unzGoToFirstFile(r.file);
   while (at == UNZ_OK) {
@@ -86,7 +84,15 @@ std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& pat
   zip_archive z(new zip_reader);
   z->file = unzOpen64(path.c_str());
   if (!z->file) return std::unexpected(bad_zip(what, "", "not a zip file"));
-  if (!index_members(*z)) return std::unexpected(bad_zip(what, "", "damaged central directory"));
+  unz_global_info64 global{};
+  if (unzGetGlobalInfo64(z->file, &global) != UNZ_OK)
+    return std::unexpected(bad_zip(what, "", "damaged central directory"));
+  if (global.number_entry > max_zip_members)
+    return std::unexpected(bad_zip(what, "",
+                                   std::to_string(global.number_entry) + " members, at most " +
+                                       std::to_string(max_zip_members) + " allowed"));
+  if (!index_members(*z, global))
+    return std::unexpected(bad_zip(what, "", "damaged central directory"));
   return z;
 }
 

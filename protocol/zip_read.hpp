@@ -25,6 +25,12 @@ struct zip_archive_closer {
 };
 using zip_archive = std::unique_ptr<zip_reader, zip_archive_closer>;
 
+// Media zips hold at most 25 files and `_meta`. A zip whose central
+// directory lists more members than this is refused before they are read
+// into memory: a 100 MB body of tiny directory entries would otherwise
+// cost more memory than its size.
+inline constexpr std::uint64_t max_zip_members = 1000;
+
 // Opens `path` read-only. `what` starts error messages ("bad upload zip").
 std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& path,
                                                 std::string_view what);

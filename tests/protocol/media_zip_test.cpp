@@ -332,6 +332,18 @@ TEST_CASE("more than 25 entries are refused", "[media_zip]") {
   CHECK(dir.stage_empty());
 }
 
+TEST_CASE("a zip listing more than 1000 members is refused before they are read", "[media_zip]") {
+  scratch_dir dir;
+  std::vector<std::pair<std::string, std::string>> members;
+  for (int i = 0; i < 1001; ++i)
+    members.push_back({std::to_string(i), "x"});
+  members.push_back({"_meta", R"([["a.jpg","0"]])"});
+  const auto zip = dir.path / "many.zip";
+  libzip_write(zip, members, ZIP_CM_STORE);
+  require_bad_request(extract_upload_zip(zip, dir.stage()), "at most 1000");
+  CHECK(dir.stage_empty());
+}
+
 TEST_CASE("a missing member, a zero-byte member and a bad _meta are refused", "[media_zip]") {
   scratch_dir dir;
   const auto missing = dir.path / "missing.zip";
