@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -72,6 +73,31 @@ bool pending(const std::future<T>& f) {
   return f.wait_for(0s) == std::future_status::timeout;
 }
 
+// Messages the gateway has taken from its mailbox so far (/admin/actors).
+// Only requests and the replies to them reach the gateway, so a rise while
+// every client waits means a new request arrived.
+double gateway_processed(server_process& server) {
+  auto r = server.admin_http().send(get("/admin/actors"));
+  REQUIRE(r.has_value());
+  REQUIRE(r->status == 200);
+  auto doc = parse_json(r->body);
+  for (const auto& a : doc.at("actors").as_array())
+    if (a.at("kind").as_string() == "gateway")
+      return as_number(a.at("processed"));
+  FAIL("no gateway in /admin/actors: " << r->body);
+  return 0;
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
 } // namespace
 
 TEST_CASE("a slow starting-state copy holds only the recorded user, whose requests keep order",
@@ -112,16 +138,18 @@ TEST_CASE("a slow starting-state copy holds only the recorded user, whose reques
   auto a_sync = std::async(std::launch::async, [&] { return a->sync(a_client); });
   const auto folder = server.data_dir() / ".recordings" / "user";
   REQUIRE(wait_for_start_folder(folder, 10s));
-  auto a_meta = std::async(std::launch::async, [&] {
-    return server.sync_client().call("meta", meta_body, a_key);
-  });
 
   auto bob_meta = server.sync_client().call("meta", meta_body, bob_key);
   REQUIRE(bob_meta.has_value());
   CHECK(bob_meta->status == 200);
   CHECK(pending(a_sync));
-  // Long enough for the second meta to reach the gateway and queue there.
-  std::this_thread::sleep_for(300ms);
+
+  const double before = gateway_processed(server);
+  auto a_meta = std::async(std::launch::async, [&] {
+    return server.sync_client().call("meta", meta_body, a_key);
+  });
+  // The second meta has reached the gateway, and is held there.
+  REQUIRE(wait_until([&] { return gateway_processed(server) > before; }, 10s));
   CHECK(pending(a_meta));
   CHECK(pending(a_sync));
   lock.release();
