@@ -40,25 +40,14 @@ result<std::optional<card_row>> collection::get_card(std::int64_t id) {
   });
 }
 
-result<std::optional<row_stamp>> collection::card_stamp(std::int64_t id) {
-  return guarded([&]() -> result<std::optional<row_stamp>> {
-    return read_stamp(c_->stmts, "select cast(mod as integer), usn from cards where id = ?", id);
-  });
-}
-
-result<void> collection::put_card(const card_row& c, write_mode mode) {
+result<void> collection::put_card(const card_row& c) {
   return guarded([&] {
-    // REPLACE makes SQLite keep a statement journal for every row; a plain
-    // INSERT of an id known to be new needs none.
-    static const std::string insert =
-        "insert into cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps,"
-        " lapses, left, odue, odid, flags, data)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    static const std::string replace = "insert or replace" + insert.substr(6);
-    const std::string& sql = mode == write_mode::insert_new ? insert : replace;
-    return exec_cached(c_->stmts, sql, c.id, c.nid, c.did, c.ord, c.mod, c.usn, c.type, c.queue,
-                       c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags,
-                       c.data);
+    return exec_cached(c_->stmts,
+                       "insert or replace into cards (id, nid, did, ord, mod, usn, type, queue, due,"
+                       " ivl, factor, reps, lapses, left, odue, odid, flags, data)"
+                       " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       c.id, c.nid, c.did, c.ord, c.mod, c.usn, c.type, c.queue, c.due, c.ivl,
+                       c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags, c.data);
   });
 }
 

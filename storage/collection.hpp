@@ -55,8 +55,6 @@ struct row_stamp {
   std::int32_t usn = 0;
 };
 
-enum class write_mode { upsert, insert_new };
-
 // Which version of a card or note wins when a sync brings one whose id is
 // already stored: the incoming one, unless the stored one is pending for
 // the other side (usn >= min_usn, or exactly -1 when min_usn is -1) and
@@ -138,11 +136,8 @@ public:
 
   // ---- cards ----
   result<std::optional<card_row>> get_card(std::int64_t id);
-  // mod and usn only: what applying a chunk compares, without the row.
-  result<std::optional<row_stamp>> card_stamp(std::int64_t id);
-  // INSERT OR REPLACE, all columns as given; `write_mode::insert_new`
-  // (the caller knows no row has this id) skips REPLACE's delete step.
-  result<void> put_card(const card_row& card, write_mode mode = write_mode::upsert);
+  // INSERT OR REPLACE, all columns as given.
+  result<void> put_card(const card_row& card);
   // Stores `card` unless `rule` keeps the stored row with its id. One
   // statement: a new id costs what a plain INSERT does.
   result<void> merge_card(const card_row& card, merge_rule rule);
@@ -155,8 +150,7 @@ public:
   // than \n and \t are removed from fields, tags are re-spaced, sfld and
   // csum are recomputed, flags and data are stored as 0 and "" whatever
   // the input. Returns the row as stored.
-  result<note_row> put_note(const note_row& note, const note_shape& shape,
-                            write_mode mode = write_mode::upsert);
+  result<note_row> put_note(const note_row& note, const note_shape& shape);
   // put_note's rules under merge_rule, as merge_card. A note that would
   // lose is skipped even when its field count is wrong: only what is
   // written is checked.

@@ -79,16 +79,12 @@ result<void> write_note(stmt_cache& stmts, const std::string& sql, const note_ro
 
 } // namespace
 
-result<note_row> collection::put_note(const note_row& note, const note_shape& shape,
-                                      write_mode mode) {
+result<note_row> collection::put_note(const note_row& note, const note_shape& shape) {
   return guarded([&]() -> result<note_row> {
     auto stored = normalised_note(note, shape);
     if (!stored) return stored;
-    // As put_card: no statement journal for a new id.
-    static const std::string insert = "insert" + std::string(note_columns);
     static const std::string replace = "insert or replace" + std::string(note_columns);
-    if (auto r = write_note(c_->stmts, mode == write_mode::insert_new ? insert : replace, *stored);
-        !r)
+    if (auto r = write_note(c_->stmts, replace, *stored); !r)
       return error_of(r);
     return stored;
   });
