@@ -42,10 +42,10 @@ struct row_ref {
 // Every row, table by table in id order: SQLite's best case, since each
 // key lands at the end of its B-tree.
 std::vector<row_ref> id_order(const std::vector<table_rows>& tables);
-// Every row in the order a server stores them when a device sends
-// them in a normal sync (`device` holds them): chunk by chunk as the sender takes them (off the
-// end of each pending list, so ids descend), and in each chunk the
-// revlog, cards, then notes, as applyChunk applies them.
+// Every row in the order a server stores them when `device`, which holds
+// them, sends them in a normal sync: chunk by chunk as the sender takes
+// them (off the end of each pending list, so ids descend), and in each
+// chunk the revlog, cards, then notes, as applyChunk applies them.
 std::vector<row_ref> sync_order(storage::collection& device,
                                 const std::vector<table_rows>& tables);
 
