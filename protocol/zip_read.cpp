@@ -44,25 +44,31 @@ std::string read_problem(int code) {
   }
 }
 
-// Fills `r.members` from the central directory; false if it is damaged.
-bool index_members(zip_reader& r, const unz_global_info64& global) {
-  if (global.number_entry == 0) return true;
+// Fills `r.members` from the central directory; an error if it is damaged
+// or names a member beyond max_zip_member_name.
+std::optional<std::string> index_members(zip_reader& r, const unz_global_info64& global) {
+  const std::string damaged = "damaged central directory";
+  if (global.number_entry == 0) return std::nullopt;
   int at = unzGoToFirstFile(r.file);
   while (at == UNZ_OK) {
     unz_file_info64 info{};
     if (unzGetCurrentFileInfo64(r.file, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK)
-      return false;
+      return damaged;
+    if (info.size_filename > max_zip_member_name)
+      return "a member name of " + std::to_string(info.size_filename) + " bytes, at most " +
+             std::to_string(max_zip_member_name) + " allowed";
     zip_reader::member m;
     m.name.resize(info.size_filename);
     if (unzGetCurrentFileInfo64(r.file, &info, m.name.data(), static_cast<uLong>(m.name.size()),
                                 nullptr, 0, nullptr, 0) != UNZ_OK ||
         unzGetFilePos64(r.file, &m.pos) != UNZ_OK)
-      return false;
+      return damaged;
     m.size = info.uncompressed_size;
     r.members.push_back(std::move(m));
     at = unzGoToNextFile(r.file);
   }
-  return at == UNZ_END_OF_LIST_OF_FILE && r.members.size() == global.number_entry;
+  if (at != UNZ_END_OF_LIST_OF_FILE || r.members.size() != global.number_entry) return damaged;
+  return std::nullopt;
 }
 
 } // namespace
@@ -91,8 +97,7 @@ std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& pat
     return std::unexpected(bad_zip(what, "",
                                    std::to_string(global.number_entry) + " members, at most " +
                                        std::to_string(max_zip_members) + " allowed"));
-  if (!index_members(*z, global))
-    return std::unexpected(bad_zip(what, "", "damaged central directory"));
+  if (auto problem = index_members(*z, global)) return std::unexpected(bad_zip(what, "", *problem));
   return z;
 }
 

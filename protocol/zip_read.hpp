@@ -30,6 +30,9 @@ using zip_archive = std::unique_ptr<zip_reader, zip_archive_closer>;
 // into memory: a 100 MB body of tiny directory entries would otherwise
 // cost more memory than its size.
 inline constexpr std::uint64_t max_zip_members = 1000;
+// Likewise for each member's name (media members are "0".."24" and
+// "_meta"): at most this many bytes, so the index stays small.
+inline constexpr std::uint64_t max_zip_member_name = 1024;
 
 // Opens `path` read-only. `what` starts error messages ("bad upload zip").
 std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& path,

@@ -344,6 +344,16 @@ TEST_CASE("a zip listing more than 1000 members is refused before they are read"
   CHECK(dir.stage_empty());
 }
 
+TEST_CASE("a member name longer than 1024 bytes is refused before members are read",
+          "[media_zip]") {
+  scratch_dir dir;
+  const auto zip = dir.path / "long.zip";
+  libzip_write(zip, {{std::string(1025, 'n'), "x"}, {"0", "y"}, {"_meta", R"([["a.jpg","0"]])"}},
+               ZIP_CM_STORE);
+  require_bad_request(extract_upload_zip(zip, dir.stage()), "at most 1024");
+  CHECK(dir.stage_empty());
+}
+
 TEST_CASE("a missing member, a zero-byte member and a bad _meta are refused", "[media_zip]") {
   scratch_dir dir;
   const auto missing = dir.path / "missing.zip";
