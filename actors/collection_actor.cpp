@@ -64,7 +64,7 @@ collection_actor::collection_actor(caf::actor_config& cfg,
                                    collection_config config)
     : metered_actor(cfg, std::move(metrics), "collection", config.user),
       config_(std::move(config)),
-      media_store_(config_.folder / "media", config_.folder / ".media-stage") {
+      media_store_(storage::media_folders{config_.folder}.content_store()) {
   remove_leftover_temp_files();
 }
 

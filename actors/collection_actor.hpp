@@ -15,6 +15,7 @@
 #include "profiles/profile.hpp"
 #include "storage/collection.hpp"
 #include "storage/media_db.hpp"
+#include "storage/media_layout.hpp"
 #include "storage/media_store.hpp"
 
 namespace ankisync::actors {
@@ -72,8 +73,9 @@ private:
   // Drops the session, rolling back whatever it wrote.
   void end_session(const char* why);
   void refresh_committed_state();
-  // The user's media database, opened on first use; opening it also
-  // removes what a crash may have left in the content store.
+  // The user's media database, opened on first use; opening it also takes
+  // over media the official server left by name, and removes what a crash
+  // may have left in the content store.
   std::expected<storage::media_db*, protocol::sync_error> open_media();
   std::int64_t media_usn();
 

@@ -40,19 +40,39 @@ std::expected<storage::media_db*, protocol::sync_error> collection_actor::open_m
   if (auto prepared = media_store_.prepare(); !prepared)
     return std::unexpected(make_error(error_code::server_error,
                                       "cannot create the media folders: " + prepared.error().message));
-  auto opened = storage::media_db::open(config_.folder / "media.db");
+  const storage::media_folders folders{config_.folder};
+  auto opened = storage::media_db::open(folders.db());
   if (!opened)
     return std::unexpected(make_error(error_code::server_error,
                                       "cannot open the media database: " + opened.error().message));
+  // A media.db the official server (or an older ankisync) wrote names
+  // files kept by name; they move into the content store before anything
+  // is served from it, and nothing is cleaned up until they have.
+  auto moved = storage::move_media_into_store(*opened, folders);
+  if (!moved)
+    return std::unexpected(make_error(
+        error_code::server_error, "cannot take over the media folder: " + moved.error().message));
+  if (!moved->had_nothing_to_do) {
+    spdlog::info("media of {}: took over {} of {} files kept by name ({} bytes) into {}",
+                 config_.user, moved->moved + moved->already_there, moved->total,
+                 moved->moved_bytes, folders.store().filename().string());
+    for (const auto& problem : moved->problems)
+      spdlog::warn("media of {}: {}", config_.user, problem);
+  }
   media_ = std::make_shared<storage::media_db>(std::move(*opened));
   // Only this actor writes here: whatever is staged or unreferenced now
   // was left by a crash or a refused upload.
   media_store_.clear_stage();
-  if (auto removed = media_->remove_unreferenced(media_store_); !removed)
+  if (auto cleaned = media_->remove_unreferenced(media_store_); !cleaned)
     spdlog::warn("media of {}: cleaning the content store: {}", config_.user,
-                 removed.error().message);
-  else if (*removed > 0)
-    spdlog::info("media of {}: removed {} unreferenced files", config_.user, *removed);
+                 cleaned.error().message);
+  else {
+    if (cleaned->removed > 0)
+      spdlog::info("media of {}: removed {} unreferenced contents", config_.user, cleaned->removed);
+    if (cleaned->left_alone > 0)
+      spdlog::warn("media of {}: {} files in {} were not written by ankisync; left alone",
+                   config_.user, cleaned->left_alone, folders.store().filename().string());
+  }
   return media_.get();
 }
 
@@ -62,7 +82,7 @@ std::int64_t collection_actor::media_usn() {
   // calls themselves then report the error). A user without media gets no
   // media database just for asking.
   std::error_code ec;
-  if (!media_ && !std::filesystem::exists(config_.folder / "media.db", ec))
+  if (!media_ && !std::filesystem::exists(storage::media_folders{config_.folder}.db(), ec))
     return 0;
   auto db = open_media();
   if (!db) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/file_ops.hpp"
 #include "storage/schema_upgrade.hpp"
 #include "storage/sqlite_stmt.hpp"
 #include "storage/unicase.hpp"
@@ -22,18 +23,6 @@ namespace {
 constexpr std::array<std::string_view, 12> required_tables = {
     "col",   "notes",     "cards",       "revlog", "graves", "notetypes",
     "fields", "templates", "decks", "deck_config", "config", "tags"};
-
-result<void> fsync_path(const std::filesystem::path& p, bool directory) {
-  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0)
-    return fail(storage_errc::io, "open " + p.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0)
-    return fail(storage_errc::io, "fsync " + p.string() + ": " + std::strerror(err));
-  return {};
-}
 
 } // namespace
 

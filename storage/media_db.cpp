@@ -30,6 +30,16 @@ constexpr std::int64_t legacy_version = 3;
 // Upstream ignores extra indexes, so the file stays readable by it.
 constexpr std::string_view csum_index_sql = "CREATE INDEX IF NOT EXISTS ix_csum ON media (csum);";
 
+// [ours] Present when the rows' contents live in the content store by SHA-1;
+// absent in a database the official server wrote, whose files lie by name
+// beside it until media_layout moves them. Upstream ignores extra tables.
+constexpr std::string_view layout_table = "ankisync_layout";
+constexpr std::string_view mark_layout_sql =
+    "CREATE TABLE IF NOT EXISTS ankisync_layout (contents text NOT NULL);"
+    "DELETE FROM ankisync_layout;"
+    "INSERT INTO ankisync_layout (contents) VALUES ('by-sha1');";
+constexpr std::string_view unmark_layout_sql = "DROP TABLE IF EXISTS ankisync_layout;";
+
 constexpr std::string_view create_v4_sql = R"sql(
 CREATE TABLE media (
   fname text NOT NULL PRIMARY KEY,
@@ -137,6 +147,8 @@ result<void> migrate(sqlite3* db) {
     if (!version) return error_of(version);
     if (*version == 0) {
       if (auto r = sqlite_exec(db, create_v4_sql); !r) return r;
+      // A database born here has nothing by name to move.
+      if (auto r = sqlite_exec(db, mark_layout_sql); !r) return r;
     } else if (*version == legacy_version) {
       if (auto r = sqlite_exec(db, migrate_v3_sql); !r) return r;
       migrated_v3 = true;
@@ -382,29 +394,71 @@ result<void> media_db::forget(std::string_view fname) {
   });
 }
 
-result<std::size_t> media_db::remove_unreferenced(const media_store& store) {
-  return guarded([&]() -> result<std::size_t> {
+result<std::vector<media_live_file>> media_db::live_files() {
+  return guarded([&]() -> result<std::vector<media_live_file>> {
+    auto stmt = sqlite_stmt::prepare(
+        db_, "SELECT fname, csum, size FROM media WHERE size > 0 ORDER BY fname");
+    if (!stmt) return error_of(stmt);
+    std::vector<media_live_file> files;
+    while (true) {
+      auto more = stmt->step();
+      if (!more) return error_of(more);
+      if (!*more) return files;
+      media_live_file file{stmt->text(0), {}, stmt->int64(2)};
+      auto csum = live_csum(*stmt, 1, file.fname);
+      if (!csum) return error_of(csum);
+      file.sha1_raw = std::move(*csum);
+      files.push_back(std::move(file));
+    }
+  });
+}
+
+result<bool> media_db::in_content_store() {
+  return guarded([&]() -> result<bool> {
+    auto stmt = sqlite_stmt::prepare(
+        db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    if (!stmt) return error_of(stmt);
+    if (auto r = stmt->bind(1, layout_table); !r) return error_of(r);
+    return stmt->step();
+  });
+}
+
+result<void> media_db::set_in_content_store(bool yes) {
+  return guarded([&]() -> result<void> {
+    auto tx = sqlite_tx::begin(db_);
+    if (!tx) return error_of(tx);
+    if (auto r = sqlite_exec(db_, yes ? mark_layout_sql : unmark_layout_sql); !r) return r;
+    return tx->commit();
+  });
+}
+
+result<media_db::cleanup> media_db::remove_unreferenced(const media_store& store) {
+  return guarded([&]() -> result<cleanup> {
     std::vector<std::filesystem::path> found;
     std::error_code ec;
     std::filesystem::directory_iterator it(store.folder(), ec), end;
-    if (ec == std::errc::no_such_file_or_directory) return std::size_t{0};
+    if (ec == std::errc::no_such_file_or_directory) return cleanup{};
     for (; !ec && it != end; it.increment(ec)) found.push_back(it->path());
     if (ec)
       return fail(storage_errc::io, "list " + store.folder().string() + ": " + ec.message());
 
-    std::size_t removed = 0;
+    cleanup out;
     for (const auto& path : found) {
+      // Only a regular file under a name the store writes can be a content
+      // this server stored; anything else was put there by someone else.
       const auto sha1 = sha1_raw_from_hex(path.filename().string());
-      if (!sha1.empty()) {
-        auto used = is_referenced(db_, sha1);
-        if (!used) return error_of(used);
-        if (*used) continue;
+      if (sha1.empty() || !std::filesystem::is_regular_file(std::filesystem::symlink_status(path, ec))) {
+        ++out.left_alone;
+        continue;
       }
-      const auto count = std::filesystem::remove_all(path, ec);
+      auto used = is_referenced(db_, sha1);
+      if (!used) return error_of(used);
+      if (*used) continue;
+      std::filesystem::remove(path, ec);
       if (ec) return fail(storage_errc::io, "remove " + path.string() + ": " + ec.message());
-      if (count > 0) ++removed;
+      ++out.removed;
     }
-    return removed;
+    return out;
   });
 }
 

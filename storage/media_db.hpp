@@ -86,8 +86,21 @@ public:
   // entirely (no deletion record, no usn change), totals are decremented.
   result<void> forget(std::string_view fname);
 
+  // Every live row, in name order (for moving files between layouts).
+  result<std::vector<media_live_file>> live_files();
+
+  // Whether the rows' contents live in ankisync's content store (true for
+  // a database ankisync created) or by name beside it, as the official
+  // server keeps them (a database ankisync has not taken over yet).
+  result<bool> in_content_store();
+  // Records where the contents live; the last step of moving them.
+  result<void> set_in_content_store(bool yes);
+
   // Removes stored contents that no row references (crash leftovers).
-  result<std::size_t> remove_unreferenced(const media_store& store);
+  // Only names the store itself writes (a lowercase SHA-1) are removed;
+  // anything else found there is counted in `left_alone` and kept.
+  struct cleanup { std::size_t removed = 0; std::size_t left_alone = 0; };
+  result<cleanup> remove_unreferenced(const media_store& store);
 
 private:
   explicit media_db(sqlite_handle db) : db_(std::move(db)) {}

@@ -1,10 +1,7 @@
 #include "storage/media_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "storage/file_ops.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -96,17 +93,7 @@ result<void> media_store::adopt(const std::filesystem::path& staged,
   return {};
 }
 
-result<void> media_store::sync_folder() const {
-  int fd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return fail(storage_errc::io, "open " + folder_.string() + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  if (rc != 0)
-    return fail(storage_errc::io, "fsync " + folder_.string() + ": " + std::strerror(saved));
-  return {};
-}
+result<void> media_store::sync_folder() const { return fsync_path(folder_, true); }
 
 result<void> media_store::remove(std::string_view sha1_raw) const {
   if (auto r = check_sha1(sha1_raw); !r) return r;

@@ -20,6 +20,8 @@ packages=(
   libicu-dev
   unicode-data
   curl python3
+  # Crash tests kill a command at its n-th system call of a kind.
+  strace
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

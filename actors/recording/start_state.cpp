@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "storage/full_sync.hpp"
+#include "storage/media_layout.hpp"
 
 namespace ankisync::actors::recording {
 namespace {
@@ -60,11 +61,15 @@ std::expected<start_state, std::string> copy_start_state(const fs::path& user_fo
       return std::unexpected(r.error());
     state.had_media_db = true;
   }
-  // Content files are written once under their hash and never changed, so
-  // copying them while the actor works is safe.
-  if (fs::is_directory(user_folder / "media", ec)) {
-    fs::copy(user_folder / "media", dest / "media",
-             fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+  // Contents are written once under their hash and never changed, so
+  // copying them while the actor works is safe. Files still kept by name
+  // (media the actor has not taken over yet) are copied too: the replay's
+  // server then takes them over as this one would.
+  const storage::media_folders from{user_folder}, to{dest};
+  for (const auto& [src, dst] : {std::pair{from.store(), to.store()}, std::pair{from.by_name(), to.by_name()}}) {
+    if (!fs::is_directory(src, ec))
+      continue;
+    fs::copy(src, dst, fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
     if (ec)
       return std::unexpected("copying media files: " + ec.message());
   }

@@ -112,7 +112,9 @@ std::vector<std::string> unexpected_files(const fs::path& data) {
       continue;
     const auto name = it->path().filename().string();
     const bool top = it->path().parent_path() == data;
-    if (top && (name == "users.db" || name == "users.db-wal" || name == "users.db-shm"))
+    // users.db and the lock the running server holds on the folder.
+    if (top && (name == "users.db" || name == "users.db-wal" || name == "users.db-shm" ||
+                name == ".lock"))
       continue;
     out.push_back(fs::relative(it->path(), data).string());
   }

@@ -56,9 +56,9 @@ client::http_response send(server_process& server, const client::http_request& r
   return *r;
 }
 
-// Files in the data folder other than users.db (and its WAL files) and
-// users' collection files: a leftover body, part or upload temp file
-// would show up here.
+// Files in the data folder other than users.db (and its WAL files), the
+// server's lock and users' collection files: a leftover body, part or
+// upload temp file would show up here.
 std::vector<std::string> stray_files(const fs::path& data) {
   std::vector<std::string> out;
   for (auto it = fs::recursive_directory_iterator(data); it != fs::recursive_directory_iterator();
@@ -66,7 +66,7 @@ std::vector<std::string> stray_files(const fs::path& data) {
     if (it->is_directory())
       continue;
     const auto name = it->path().filename().string();
-    if (name.starts_with("users.db") || name.starts_with("collection.anki2"))
+    if (name.starts_with("users.db") || name.starts_with("collection.anki2") || name == ".lock")
       continue;
     out.push_back(fs::relative(it->path(), data).string());
   }

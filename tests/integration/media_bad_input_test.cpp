@@ -119,7 +119,7 @@ TEST_CASE("D8: a live row whose content vanished is forgotten with 409, usn unch
   REQUIRE(raw.upload_ok(upload_zip({{"a.jpg", std::string("aaa")},
                                     {"b.jpg", std::string("bbb")}}))
               .usn == 2);
-  fs::remove(fx.server().data_dir() / sync_user / "media" / client::sha1_hex_of("bbb"));
+  fs::remove(fx.server().data_dir() / sync_user / "media-store" / client::sha1_hex_of("bbb"));
   CHECK(raw.download({"b.jpg"}).status == 409);
   CHECK(raw.usn() == 2);
   auto rows = raw.all_changes();

@@ -80,7 +80,7 @@ void check_consistent(const server_process& server, const std::string& key) {
     stored.insert(name);
   std::set<std::string> expected;
   for (const auto& s : live_sha1)
-    expected.insert("media/" + s);
+    expected.insert("media-store/" + s);
   CHECK(stored == expected);
 }
 

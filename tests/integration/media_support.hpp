@@ -218,7 +218,7 @@ private:
 inline std::vector<std::pair<std::string, std::uintmax_t>>
 media_store_files(const server_process& server, const std::string& user) {
   std::vector<std::pair<std::string, std::uintmax_t>> out;
-  for (const char* sub : {"media", ".media-stage"}) {
+  for (const char* sub : {"media-store", ".media-stage"}) {
     const auto dir = server.data_dir() / user / sub;
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec))

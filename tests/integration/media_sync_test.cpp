@@ -243,7 +243,7 @@ TEST_CASE("a failed media sanity check resets the client, and its next sync repa
   // the row (D8), without a usn change, so the device cannot know.
   media_raw raw(fx.server(), fx.host_key());
   const auto usn_before = raw.usn();
-  fs::remove(fx.server().data_dir() / sync_user / "media" / client::sha1_hex_of(content("b")));
+  fs::remove(fx.server().data_dir() / sync_user / "media-store" / client::sha1_hex_of(content("b")));
   CHECK(raw.download({"b.jpg"}).status == 409);
   CHECK(raw.usn() == usn_before);
   CHECK(names_of(raw.all_changes()) == std::set<std::string>{"a.jpg"});

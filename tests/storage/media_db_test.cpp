@@ -290,7 +290,7 @@ TEST_CASE("a failure midway rolls the database back and clears the stage", "[med
   // What the first entry left in the store is unreferenced: cleanable.
   auto removed = f.db.remove_unreferenced(f.store);
   REQUIRE(removed);
-  CHECK(*removed == 1);
+  CHECK(removed->removed == 1);
   CHECK(count_entries(f.store.folder()) == 0);
 }
 
@@ -310,17 +310,23 @@ TEST_CASE("forgetting a file drops its row without a usn or a deletion record",
   CHECK(f.totals().total_nonempty_files == 1);
 }
 
-TEST_CASE("unreferenced store files are removed, referenced ones kept", "[media][media_db]") {
+TEST_CASE("only unreferenced contents the store wrote are removed; other files are left alone",
+          "[media][media_db]") {
   media_fixture f;
   f.upload({f.add("a", "abc")});
   std::ofstream(f.store.folder() / "stray.tmp") << "x";
+  std::ofstream(f.store.folder() / ".DS_Store") << "finder";
   std::ofstream(f.store.path_of(sha1_of("orphan"))) << "orphan";
+  // Not a name the store writes (upper case), even though it is a SHA-1.
   std::ofstream(f.store.folder() / "A9993E364706816ABA3E25717850C26C9CD0D89D") << "abc";
+  std::filesystem::create_directory(f.store.path_of(sha1_of("a folder")));
 
   auto removed = f.db.remove_unreferenced(f.store);
   REQUIRE(removed);
-  CHECK(*removed == 3);
-  CHECK(count_entries(f.store.folder()) == 1);
+  CHECK(removed->removed == 1);
+  CHECK(removed->left_alone == 4);
+  CHECK_FALSE(std::filesystem::exists(f.store.path_of(sha1_of("orphan"))));
+  CHECK(count_entries(f.store.folder()) == 5);
   CHECK(f.stored("abc"));
 }
 

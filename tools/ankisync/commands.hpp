@@ -19,4 +19,12 @@ struct user_command {
 };
 int run_user_command(const user_command& cmd);
 
+struct migrate_command {
+  std::string data_dir;
+  std::string user;        // one user's folder; every user with media if empty
+  bool to_official = false; // back to the official server's layout
+  bool dry_run = false;
+};
+int run_migrate_command(const migrate_command& cmd);
+
 } // namespace ankisync::app

@@ -73,7 +73,19 @@ int main(int argc, char** argv) {
   remove->add_option("name", user.name)->required();
   user_cmd->add_subcommand("list", "List users");
 
+  migrate_command migrate;
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Move media between the official server's layout and ankisync's (server stopped)");
+  migrate_cmd->add_option("--data", migrate.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+  migrate_cmd->add_option("--user", migrate.user, "Only this user's folder");
+  migrate_cmd->add_flag("--to-official", migrate.to_official,
+                        "Write the official server's layout back (files by name in <user>/media/)");
+  migrate_cmd->add_flag("--dry-run", migrate.dry_run, "Print what would move; change nothing");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (migrate_cmd->parsed())
+    return run_migrate_command(migrate);
 
   if (serve_cmd->parsed())
     return run_serve(serve, argv);

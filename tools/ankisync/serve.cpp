@@ -13,6 +13,7 @@
 #include "net/admin_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/sync_routes.hpp"
+#include "storage/data_lock.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/secure_random.hpp"
 #include "storage/username.hpp"
@@ -117,7 +118,15 @@ int run_serve(const serve_flags& flags, char** argv) {
     spdlog::error("{}", config.error());
     return 2;
   }
+  // Said once: under pi it must come after the restart below.
+  auto tell_about_official_folder = [&] {
+    if (auto official = unused_official_data_folder(flags.data_dir))
+      spdlog::warn("{} (the official server's data folder) exists but ankisync serves {}; "
+                   "set SYNC_BASE={} to serve it",
+                   official->string(), config->data_dir.string(), official->string());
+  };
   if (flags.dump_config) {
+    tell_about_official_folder();
     std::cout << dump_config(*config);
     return 0;
   }
@@ -127,12 +136,20 @@ int run_serve(const serve_flags& flags, char** argv) {
   // Before the first log line and the first thread: a restart repeats both.
   restart_with_malloc_tunables(c.profile, argv);
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
+  tell_about_official_folder();
   setup_process(c.profile);
 
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
   if (ec) {
     spdlog::error("cannot create data folder {}: {}", c.data_dir.string(), ec.message());
+    return 1;
+  }
+  // Held until the process ends: a second server, or a migration, on the
+  // same folder would move files under this one's feet.
+  auto lock = storage::data_lock::acquire(c.data_dir);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
     return 1;
   }
   // Bodies of requests that were in flight when the server last stopped

@@ -61,6 +61,19 @@ std::filesystem::path resolve_data_dir(const std::string& flag) {
   return "data";
 }
 
+std::optional<std::filesystem::path> unused_official_data_folder(const std::string& flag) {
+  if (!flag.empty() || env("SYNC_BASE"))
+    return std::nullopt;
+  auto home = env("HOME");
+  if (!home || home->empty())
+    return std::nullopt;
+  std::filesystem::path official = std::filesystem::path(*home) / ".syncserver";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(official, ec))
+    return std::nullopt;
+  return official;
+}
+
 std::expected<server_config, std::string> resolve_config(const serve_flags& flags) {
   server_config c;
   c.data_dir = resolve_data_dir(flags.data_dir);

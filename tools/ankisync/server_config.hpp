@@ -67,6 +67,11 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
 // The data folder alone, for `ankisync user ...`.
 std::filesystem::path resolve_data_dir(const std::string& flag);
 
+// The official server's default data folder (~/.syncserver), when it
+// exists and no data folder was chosen, so that a user switching servers
+// is told which variable points ankisync at it.
+std::optional<std::filesystem::path> unused_official_data_folder(const std::string& flag);
+
 // key = value lines, every effective setting (the admin token masked).
 std::string dump_config(const server_config& config);
 

@@ -1,5 +1,7 @@
 #include "tools/child_process/child_process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -52,7 +54,11 @@ std::vector<std::string> server_free_environment(const env_list& extra) {
   std::vector<std::string> out;
   for (char** e = environ; *e; ++e) {
     std::string_view entry(*e);
-    if (!is_server_variable(entry.substr(0, entry.find('='))))
+    const auto name = entry.substr(0, entry.find('='));
+    // getenv finds the first of two equal names: `extra` replaces, not adds.
+    const bool replaced =
+        std::any_of(extra.begin(), extra.end(), [&](const auto& kv) { return kv.first == name; });
+    if (!is_server_variable(name) && !replaced)
       out.emplace_back(entry);
   }
   for (const auto& [k, v] : extra)

@@ -21,7 +21,8 @@ using env_list = std::vector<std::pair<std::string, std::string>>;
 
 // This process's environment without any variable ankisync reads
 // (SYNC_*, ANKISYNC_*, PASSWORDS_HASHED, MAX_SYNC_PAYLOAD_MEGS), so the
-// caller's shell cannot change the child's settings; then `extra`.
+// caller's shell cannot change the child's settings; then `extra`, whose
+// names replace any of this process's.
 std::vector<std::string> server_free_environment(const env_list& extra = {});
 
 // argv[0] is the program's path. stdin is /dev/null; stdout goes to `out`
