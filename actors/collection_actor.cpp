@@ -84,7 +84,7 @@ void collection_actor::remove_leftover_temp_files() {
 
 caf::behavior collection_actor::make_behavior() {
   return {
-      [this](user_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
+      [this](user_request_msg& msg) { on_request(msg); },
       [this](evict_msg) { on_evict(); },
       [this](session_check_msg) { on_session_check(); },
   };
@@ -98,18 +98,21 @@ void collection_actor::on_exit() {
   metered_actor::on_exit();
 }
 
-caf::result<sync_result_msg> collection_actor::on_request(user_request_msg& msg) {
+void collection_actor::on_request(user_request_msg& msg) {
+  if (config_.last_request)
+    config_.last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                std::memory_order_relaxed);
   const auto& req = msg.request;
   if (req.family == protocol::request_family::media)
-    return on_media(req);
+    return on_media(req, std::move(msg.reply));
   if (req.method == sync_method::upload)
-    return on_upload(req);
+    return on_upload(req, std::move(msg.reply));
   if (req.method == sync_method::download)
-    return on_download(req);
+    return on_download(req, std::move(msg.reply));
   auto body = dispatch(req);
   if (!body)
-    return sync_result_msg{std::unexpected(std::move(body.error()))};
-  return sync_result_msg{protocol::sync_reply{std::move(*body), config_.user, {}, 0}};
+    return msg.reply(std::unexpected(std::move(body.error())));
+  msg.reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
 }
 
 void collection_actor::run_blocking(std::function<blocking_result()> job,
@@ -123,7 +126,7 @@ void collection_actor::run_blocking(std::function<blocking_result()> job,
              });
 }
 
-caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_request& req) {
+void collection_actor::on_upload(const protocol::sync_request& req, reply_channel reply) {
   // An upload replaces everything a running session would write.
   if (session_)
     end_session("a full upload replaces the collection");
@@ -131,7 +134,6 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
   std::filesystem::create_directories(config_.folder, ec);
   const auto temp = temp_name(config_.folder, upload_prefix);
   const auto limit = config_.profile.max_uncompressed_bytes();
-  auto rp = make_response_promise();
   // Decompressing and checking a large collection takes seconds: it runs
   // on the blocking pool while this actor waits, keeping this user's order.
   run_blocking(
@@ -167,11 +169,9 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
         r.value = upload_ok;
         return r;
       },
-      [this, rp, temp](blocking_result& r) mutable {
-        if (!r.ok) {
-          rp.deliver(sync_result_msg{std::unexpected(r.error)});
-          return;
-        }
+      [this, reply, temp](blocking_result& r) {
+        if (!r.ok)
+          return reply(std::unexpected(r.error));
         if (r.value == upload_ok) {
           // Our connection must be closed before its file is replaced.
           col_.reset();
@@ -181,22 +181,20 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
               !replaced) {
             std::error_code ignored;
             std::filesystem::remove(temp, ignored);
-            rp.deliver(sync_result_msg{
-                error(error_code::server_error, "storing the upload: " + replaced.error().message)});
-            return;
+            return reply(
+                error(error_code::server_error, "storing the upload: " + replaced.error().message));
           }
         }
-        rp.deliver(sync_result_msg{protocol::sync_reply{r.value, config_.user, {}, 0}});
+        reply(protocol::sync_reply{r.value, config_.user, {}, 0});
       });
-  return rp;
 }
 
-caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_request& req) {
+void collection_actor::on_download(const protocol::sync_request& req, reply_channel reply) {
   if (session_)
     end_session("a full download was requested");
   auto col = open_collection();
   if (!col)
-    return sync_result_msg{std::unexpected(col.error())};
+    return reply(std::unexpected(col.error()));
   // As upstream: the download counts as a change (usn + 1, mod = now), so
   // devices that were in sync see a new mod and run a normal sync next.
   auto& c = **col;
@@ -214,13 +212,12 @@ caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_
   }();
   if (!bumped) {
     (void)c.rollback();
-    return sync_result_msg{
-        error(error_code::server_error, "preparing the download: " + bumped.error().message)};
+    return reply(
+        error(error_code::server_error, "preparing the download: " + bumped.error().message));
   }
   refresh_committed_state();
 
   const auto snapshot = temp_name(config_.folder, download_prefix);
-  auto rp = make_response_promise();
   run_blocking(
       [source = config_.folder / "collection.anki2", snapshot,
        legacy = !protocol::version::uses_zstd(req.version)]() {
@@ -260,18 +257,17 @@ caf::result<sync_result_msg> collection_actor::on_download(const protocol::sync_
         r.size = size;
         return r;
       },
-      [this, rp](blocking_result& r) mutable { rp.deliver(file_reply(r)); });
-  return rp;
+      [this, reply](blocking_result& r) { reply(file_reply(r)); });
 }
 
-sync_result_msg collection_actor::file_reply(const blocking_result& r) const {
+sync_outcome collection_actor::file_reply(const blocking_result& r) const {
   if (!r.ok)
-    return sync_result_msg{std::unexpected(r.error)};
+    return std::unexpected(r.error);
   protocol::sync_reply reply;
   reply.user = config_.user;
   reply.body_file = r.value;
   reply.body_file_original_size = r.size;
-  return sync_result_msg{std::move(reply)};
+  return reply;
 }
 
 collection_actor::result collection_actor::dispatch(const protocol::sync_request& req) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -25,6 +27,9 @@ struct collection_config {
   std::filesystem::path folder; // <data>/<user>
   profiles::profile profile;
   caf::actor workers; // the worker pool actor, for blocking jobs
+  // Set at each request (steady clock, ns), read by the registry to find
+  // idle actors: requests reach this actor without passing the registry.
+  std::shared_ptr<std::atomic<std::int64_t>> last_request;
 };
 
 // Owns one user's folder: the collection file, the media database and the
@@ -45,12 +50,13 @@ public:
 private:
   using result = std::expected<std::string, protocol::sync_error>;
 
-  caf::result<sync_result_msg> on_request(user_request_msg& msg);
-  caf::result<sync_result_msg> on_upload(const protocol::sync_request& req);
-  caf::result<sync_result_msg> on_download(const protocol::sync_request& req);
-  caf::result<sync_result_msg> on_media(const protocol::sync_request& req);
-  caf::result<sync_result_msg> on_media_upload(const protocol::sync_request& req);
-  caf::result<sync_result_msg> on_media_download(const protocol::sync_request& req);
+  // Each answers through `reply`, at once or when its blocking job ends.
+  void on_request(user_request_msg& msg);
+  void on_upload(const protocol::sync_request& req, reply_channel reply);
+  void on_download(const protocol::sync_request& req, reply_channel reply);
+  void on_media(const protocol::sync_request& req, reply_channel reply);
+  void on_media_upload(const protocol::sync_request& req, reply_channel reply);
+  void on_media_download(const protocol::sync_request& req, reply_channel reply);
   // Runs `job` on the blocking pool and takes no other message until it
   // is done; `then` runs in this actor with the job's result.
   void run_blocking(std::function<blocking_result()> job,
@@ -58,7 +64,7 @@ private:
   void remove_leftover_temp_files();
   // The answer for a job that wrote the reply body to a file (a full
   // download, a media zip): value = the file, size = anki-original-size.
-  sync_result_msg file_reply(const blocking_result& r) const;
+  sync_outcome file_reply(const blocking_result& r) const;
   result dispatch(const protocol::sync_request& req);
   result on_meta(const protocol::sync_request& req);
   result on_start(const protocol::sync_request& req);

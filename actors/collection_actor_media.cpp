@@ -26,10 +26,10 @@ std::int64_t now_s() {
       .count();
 }
 
-sync_result_msg reply_of(media::reply r, const std::string& user) {
+sync_outcome reply_of(media::reply r, const std::string& user) {
   if (!r)
-    return sync_result_msg{std::unexpected(std::move(r.error()))};
-  return sync_result_msg{protocol::sync_reply{std::move(*r), user, {}, 0}};
+    return std::unexpected(std::move(r.error()));
+  return protocol::sync_reply{std::move(*r), user, {}, 0};
 }
 
 } // namespace
@@ -97,34 +97,32 @@ std::int64_t collection_actor::media_usn() {
   return totals->last_usn;
 }
 
-caf::result<sync_result_msg> collection_actor::on_media(const protocol::sync_request& req) {
+void collection_actor::on_media(const protocol::sync_request& req, reply_channel reply) {
   auto db = open_media();
   if (!db)
-    return sync_result_msg{std::unexpected(db.error())};
+    return reply(std::unexpected(db.error()));
   switch (req.media) {
   case media_method::begin:
-    return reply_of(media::begin(req.payload, req.host_key, **db), config_.user);
+    return reply(reply_of(media::begin(req.payload, req.host_key, **db), config_.user));
   case media_method::media_changes:
-    return reply_of(media::changes(req.payload, **db), config_.user);
+    return reply(reply_of(media::changes(req.payload, **db), config_.user));
   case media_method::media_sanity:
-    return reply_of(media::sanity(req.payload, **db), config_.user);
+    return reply(reply_of(media::sanity(req.payload, **db), config_.user));
   case media_method::upload_changes:
-    return on_media_upload(req);
+    return on_media_upload(req, std::move(reply));
   case media_method::download_files:
-    return on_media_download(req);
+    return on_media_download(req, std::move(reply));
   }
-  return sync_result_msg{
-      std::unexpected(make_error(error_code::server_error, "unknown media method"))};
+  reply(std::unexpected(make_error(error_code::server_error, "unknown media method")));
 }
 
-caf::result<sync_result_msg> collection_actor::on_media_upload(const protocol::sync_request& req) {
+void collection_actor::on_media_upload(const protocol::sync_request& req, reply_channel reply) {
   media::upload_request upload;
   // The body copy keeps a legacy `data` part file alive until the job ends.
   upload.body = req.upload_body;
   upload.encoding = req.upload_encoding;
   upload.temp_zip = temp_name(media_store_.stage_folder(), upload_prefix);
   upload.limit = config_.profile.max_uncompressed_bytes();
-  auto rp = make_response_promise();
   // Decoding, checking and writing up to 25 files takes a while: it runs
   // on the blocking pool, and this actor takes no other message meanwhile.
   run_blocking(
@@ -139,18 +137,14 @@ caf::result<sync_result_msg> collection_actor::on_media_upload(const protocol::s
         out.value = std::move(*r);
         return out;
       },
-      [this, rp](blocking_result& r) mutable {
-        if (!r.ok) {
-          rp.deliver(sync_result_msg{std::unexpected(r.error)});
-          return;
-        }
-        rp.deliver(sync_result_msg{protocol::sync_reply{std::move(r.value), config_.user, {}, 0}});
+      [this, reply](blocking_result& r) {
+        if (!r.ok)
+          return reply(std::unexpected(r.error));
+        reply(protocol::sync_reply{std::move(r.value), config_.user, {}, 0});
       });
-  return rp;
 }
 
-caf::result<sync_result_msg> collection_actor::on_media_download(const protocol::sync_request& req) {
-  auto rp = make_response_promise();
+void collection_actor::on_media_download(const protocol::sync_request& req, reply_channel reply) {
   run_blocking(
       [payload = req.payload, db = media_, store = media_store_,
        out = temp_name(config_.folder, download_prefix),
@@ -166,8 +160,7 @@ caf::result<sync_result_msg> collection_actor::on_media_download(const protocol:
         result.size = r->original_size;
         return result;
       },
-      [this, rp](blocking_result& r) mutable { rp.deliver(file_reply(r)); });
-  return rp;
+      [this, reply](blocking_result& r) { reply(file_reply(r)); });
 }
 
 } // namespace ankisync::actors

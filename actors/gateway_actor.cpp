@@ -12,8 +12,8 @@ namespace {
 using protocol::error_code;
 using protocol::make_error;
 
-sync_result_msg failure(error_code code, std::string message) {
-  return sync_result_msg{std::unexpected(make_error(code, std::move(message)))};
+sync_outcome failure(error_code code, std::string message) {
+  return std::unexpected(make_error(code, std::move(message)));
 }
 
 constexpr auto failure_window_length = std::chrono::minutes(1);
@@ -22,64 +22,112 @@ constexpr auto failure_window_length = std::chrono::minutes(1);
 
 gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                              gateway_config config)
-    : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)) {}
+    : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)),
+      users_db_watch_(config_.users_db_file.parent_path(),
+                      {config_.users_db_file.filename().string(),
+                       config_.users_db_file.filename().string() + "-wal"}) {}
 
 caf::behavior gateway_actor::make_behavior() {
   return {
-      [this](sync_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
+      [this](sync_request_msg& msg) { on_request(msg); },
       [this](const login_done_msg& msg) { on_login_done(msg); },
       [this](start_copied_msg& msg) { on_start_copied(msg); },
+      [this](const evict_user_msg& msg) { on_evict_user(msg); },
+      [this](const user_gone_msg& msg) { on_user_gone(msg); },
   };
 }
 
-caf::result<sync_result_msg> gateway_actor::on_request(sync_request_msg& msg) {
+void gateway_actor::on_request(sync_request_msg& msg) {
   auto& req = msg.request;
   if (req.family == protocol::request_family::sync &&
       req.method == protocol::sync_method::host_key) {
     if (req.body_error)
-      return sync_result_msg{std::unexpected(*req.body_error)};
-    return on_login(req);
+      return msg.reply(std::unexpected(*req.body_error));
+    return on_login(req, std::move(msg.reply));
   }
 
   auto user = user_for(req.host_key);
   if (!user)
-    return failure(error_code::server_error, "users database: " + user.error());
+    return msg.reply(failure(error_code::server_error, "users database: " + user.error()));
   if (!*user)
-    return failure(error_code::auth_failed, "invalid host key");
+    return msg.reply(failure(error_code::auth_failed, "invalid host key"));
   // Only now: a stranger learns nothing about what a body should be.
   if (req.body_error)
-    return sync_result_msg{std::unexpected(*req.body_error)};
+    return msg.reply(std::unexpected(*req.body_error));
   if (config_.recorder && config_.recorder->is_recording(**user))
-    return on_recorded(std::move(**user), std::move(req));
-  auto rp = make_response_promise();
-  rp.delegate(config_.registry, user_request_msg{std::move(**user), std::move(req)});
-  return rp;
+    return admit_recorded(**user, recorded_request{std::move(req), std::move(msg.reply)});
+  route(user_request_msg{std::move(**user), std::move(req), std::move(msg.reply)});
 }
 
-caf::result<sync_result_msg> gateway_actor::on_login(protocol::sync_request& req) {
+void gateway_actor::route(user_request_msg&& msg) {
+  if (auto it = collections_.find(msg.user); it != collections_.end()) {
+    send(it->second, std::move(msg));
+    return;
+  }
+  // Behind the first one, a user's requests wait for the same handle, so
+  // none overtakes another.
+  auto [waiting, first] = finding_.try_emplace(msg.user);
+  waiting->second.push_back(std::move(msg));
+  if (!first)
+    return;
+  const auto user = waiting->first;
+  request(config_.registry, caf::infinite, find_user_msg{user})
+      .then([this, user](caf::actor& handle) { on_found(user, std::move(handle)); },
+            [this, user](caf::error& err) {
+              auto waiting = finding_.extract(user);
+              if (waiting.empty())
+                return;
+              for (auto& m : waiting.mapped())
+                m.reply(failure(error_code::server_error,
+                                "no collection actor for the user: " + caf::to_string(err)));
+            });
+}
+
+void gateway_actor::on_found(const std::string& user, caf::actor handle) {
+  auto waiting = finding_.extract(user);
+  collections_[user] = handle;
+  if (waiting.empty())
+    return;
+  for (auto& m : waiting.mapped())
+    send(handle, std::move(m));
+}
+
+void gateway_actor::on_evict_user(const evict_user_msg& msg) {
+  if (auto it = collections_.find(msg.user); it != collections_.end() && it->second == msg.handle)
+    collections_.erase(it);
+  // Sent as the registry, which hears a refusal; behind every request this
+  // gateway sent before, so the actor has answered them all when it goes.
+  caf::send_as(config_.registry, msg.handle, evict_msg{});
+}
+
+void gateway_actor::on_user_gone(const user_gone_msg& msg) {
+  if (auto it = collections_.find(msg.user); it != collections_.end() && it->second == msg.handle)
+    collections_.erase(it);
+}
+
+void gateway_actor::on_login(protocol::sync_request& req, reply_channel reply) {
   const auto* body = std::get_if<protocol::host_key_request>(&req.body);
   if (!body)
-    return failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body");
+    return reply(failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body"));
   if (throttled(req.client_ip))
-    return failure(error_code::too_many_requests, "too many failed logins, try again in a minute");
+    return reply(
+        failure(error_code::too_many_requests, "too many failed logins, try again in a minute"));
   if (logins_.size() >= config_.login_max_pending)
-    return failure(error_code::too_many_requests, "too many logins in progress");
+    return reply(failure(error_code::too_many_requests, "too many logins in progress"));
 
   if (config_.recorder && config_.recorder->is_recording(body->username)) {
     auto user = body->username;
-    return on_recorded(std::move(user), std::move(req));
+    return admit_recorded(user, recorded_request{std::move(req), std::move(reply)});
   }
-  auto rp = make_response_promise();
-  start_login(req, rp, 0);
-  return rp;
+  start_login(req, std::move(reply), 0);
 }
 
-void gateway_actor::start_login(const protocol::sync_request& req, caf::response_promise rp,
+void gateway_actor::start_login(const protocol::sync_request& req, reply_channel reply,
                                 std::uint64_t record_ticket) {
   const auto* body = std::get_if<protocol::host_key_request>(&req.body);
   const auto ticket = ++next_ticket_;
   logins_.emplace(ticket,
-                  pending_login{std::move(rp), req.client_ip, body->username, record_ticket});
+                  pending_login{std::move(reply), req.client_ip, body->username, record_ticket});
   // Hashing takes a good fraction of a second by design; it runs on the
   // blocking pool so other users' requests keep flowing meanwhile.
   config_.pool->submit([file = config_.users_db_file, user = body->username,
@@ -106,10 +154,10 @@ void gateway_actor::on_login_done(const login_done_msg& msg) {
     return;
   auto pending = std::move(it->second);
   logins_.erase(it);
-  auto answer = [&](sync_result_msg result) {
+  auto answer = [&](sync_outcome result) {
     if (pending.record_ticket != 0)
-      config_.recorder->on_response(pending.record_ticket, result.result);
-    pending.promise.deliver(std::move(result));
+      config_.recorder->on_response(pending.record_ticket, result);
+    pending.reply(std::move(result));
   };
   if (!msg.failure.empty()) {
     answer(failure(error_code::server_error, "login failed: " + msg.failure));
@@ -123,7 +171,7 @@ void gateway_actor::on_login_done(const login_done_msg& msg) {
   protocol::sync_reply reply;
   reply.body = protocol::encode_host_key_response(msg.host_key);
   reply.user = pending.user;
-  answer(sync_result_msg{std::move(reply)});
+  answer(std::move(reply));
 }
 
 std::expected<std::optional<std::string>, std::string>
@@ -135,16 +183,16 @@ gateway_actor::user_for(const std::string& host_key) {
     db_.emplace(std::move(*opened));
   }
   // Logins (on pool threads) and `ankisync user ...` (another process)
-  // write through other connections; data_version tells us when.
-  auto version = db_->data_version();
-  if (!version)
-    return std::unexpected(version.error().message);
-  if (*version != cached_version_) {
+  // write through other connections; the watch tells us when. The read
+  // is short (one row per device) and happens only after a change, so it
+  // is done here rather than behind a hop to the blocking pool, which
+  // would let a request through on a key revoked a moment before.
+  if (users_db_watch_.changed() || !host_keys_loaded_) {
     auto keys = db_->host_keys();
     if (!keys)
       return std::unexpected(keys.error().message);
     host_keys_ = std::move(*keys);
-    cached_version_ = *version;
+    host_keys_loaded_ = true;
   }
   auto user = host_keys_.user_of(host_key);
   if (!user)

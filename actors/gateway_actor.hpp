@@ -11,10 +11,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/blocking_pool.hpp"
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
+#include "storage/file_watch.hpp"
 #include "storage/users_db.hpp"
 
 namespace ankisync::actors {
@@ -35,10 +37,16 @@ struct gateway_config {
 };
 
 // The door of the actor world: logs users in (hashing on the blocking
-// pool), turns host keys into usernames, and hands each authenticated
-// request to the registry with `delegate`, so the answer goes straight
-// back to the requester. Runs on its own thread (spawned detached): the
-// host-key cache reads users.db, which may block briefly.
+// pool), turns host keys into usernames from an in-memory index, and sends
+// each authenticated request straight to the user's collection actor,
+// whose handle it keeps; the registry is asked only for a user it has no
+// handle of (first request, after an eviction), and that user's requests
+// wait here meanwhile, in order. Answers go from the collection actor to
+// the connection through the request's reply channel.
+//
+// The index is re-read only when users.db or its WAL changed (a file
+// watch: one non-blocking read per request, no SQL), which is also how
+// `ankisync user ...` in another process takes effect at once.
 //
 // A recorded user's stream starts with a copy of their folder, made on
 // the blocking pool; that user's requests wait here meanwhile, in arrival
@@ -51,31 +59,36 @@ public:
   caf::behavior make_behavior() override;
 
 private:
-  caf::result<sync_result_msg> on_request(sync_request_msg& msg);
-  caf::result<sync_result_msg> on_login(protocol::sync_request& req);
+  void on_request(sync_request_msg& msg);
+  void on_login(protocol::sync_request& req, reply_channel reply);
   // Hashes on the blocking pool; `record_ticket` 0: not recorded.
-  void start_login(const protocol::sync_request& req, caf::response_promise rp,
+  void start_login(const protocol::sync_request& req, reply_channel reply,
                    std::uint64_t record_ticket);
   void on_login_done(const login_done_msg& msg);
+
+  // To the user's collection actor, or behind the lookup of its handle.
+  void route(user_request_msg&& msg);
+  void on_found(const std::string& user, caf::actor handle);
+  void on_evict_user(const evict_user_msg& msg);
+  void on_user_gone(const user_gone_msg& msg);
 
   // A request (a login too) of a user who is being recorded.
   struct recorded_request {
     protocol::sync_request request;
-    caf::response_promise promise;
+    reply_channel reply;
   };
-  caf::result<sync_result_msg> on_recorded(std::string user, protocol::sync_request&& req);
   // Records and hands on `r`, or holds it behind a stream start of `user`.
   void admit_recorded(const std::string& user, recorded_request&& r);
   void hand_on(const std::string& user, recorded_request&& r, std::uint64_t ticket);
   void on_start_copied(start_copied_msg& msg);
 
-  // Username for a host key; reloads the cache when users.db changed.
+  // Username for a host key; reloads the index when users.db changed.
   std::expected<std::optional<std::string>, std::string> user_for(const std::string& host_key);
   bool throttled(const std::string& ip);
   void note_failure(const std::string& ip);
 
   struct pending_login {
-    caf::response_promise promise;
+    reply_channel reply;
     std::string ip;
     std::string user;
     std::uint64_t record_ticket = 0; // 0: not recorded
@@ -87,8 +100,12 @@ private:
 
   gateway_config config_;
   std::optional<storage::users_db> db_;
-  std::int64_t cached_version_ = -1;
+  storage::file_watch users_db_watch_;
+  bool host_keys_loaded_ = false;
   storage::host_key_index host_keys_;
+  // Collection actors by user, and the requests of users being looked up.
+  std::unordered_map<std::string, caf::actor> collections_;
+  std::unordered_map<std::string, std::vector<user_request_msg>> finding_;
   std::uint64_t next_ticket_ = 0;
   std::unordered_map<std::uint64_t, pending_login> logins_;
   std::unordered_map<std::string, failure_window> failures_;

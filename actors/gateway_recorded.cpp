@@ -14,23 +14,12 @@
 namespace ankisync::actors {
 namespace {
 
-// As long as the requester waits (runtime.cpp): a recorded request never
-// gives up before its client does.
-constexpr auto recorded_request_timeout = std::chrono::minutes(15);
-
 bool is_login(const protocol::sync_request& r) {
   return r.family == protocol::request_family::sync &&
          r.method == protocol::sync_method::host_key;
 }
 
 } // namespace
-
-caf::result<sync_result_msg> gateway_actor::on_recorded(std::string user,
-                                                       protocol::sync_request&& req) {
-  auto rp = make_response_promise();
-  admit_recorded(user, recorded_request{std::move(req), rp});
-  return rp;
-}
 
 void gateway_actor::admit_recorded(const std::string& user, recorded_request&& r) {
   if (auto held = held_.find(user); held != held_.end()) {
@@ -75,28 +64,18 @@ void gateway_actor::on_start_copied(start_copied_msg& msg) {
 
 void gateway_actor::hand_on(const std::string& user, recorded_request&& r, std::uint64_t ticket) {
   if (is_login(r.request)) {
-    start_login(r.request, std::move(r.promise), ticket);
+    start_login(r.request, std::move(r.reply), ticket);
     return;
   }
-  if (ticket == 0) {
-    r.promise.delegate(config_.registry, user_request_msg{user, std::move(r.request)});
-    return;
+  auto reply = std::move(r.reply);
+  if (ticket != 0) {
+    // The recorder is thread-safe: the answer is recorded by the actor
+    // that gives it, on its way to the connection.
+    reply = reply.tapped([recorder = config_.recorder, ticket](const sync_outcome& outcome) {
+      recorder->on_response(ticket, outcome);
+    });
   }
-  // Asked instead of delegated, so the answer passes here and is recorded.
-  auto* recorder = config_.recorder;
-  request(config_.registry, recorded_request_timeout, user_request_msg{user, std::move(r.request)})
-      .then(
-          [rp = r.promise, recorder, ticket](sync_result_msg& reply) mutable {
-            recorder->on_response(ticket, reply.result);
-            rp.deliver(std::move(reply));
-          },
-          [rp = r.promise, recorder, ticket](caf::error& err) mutable {
-            auto reply = sync_result_msg{std::unexpected(protocol::make_error(
-                protocol::error_code::server_error,
-                "request failed inside the server: " + caf::to_string(err)))};
-            recorder->on_response(ticket, reply.result);
-            rp.deliver(std::move(reply));
-          });
+  route(user_request_msg{user, std::move(r.request), std::move(reply)});
 }
 
 } // namespace ankisync::actors

@@ -5,6 +5,7 @@
 // leave this process, so they are allowed as local-only types. When users
 // are sharded across nodes they will need inspect() overloads.
 
+#include <caf/actor.hpp>
 #include <caf/type_id.hpp>
 
 #include <cstdint>
@@ -13,25 +14,55 @@
 #include <string>
 
 #include "actors/recording/start_state.hpp"
+#include "actors/reply_channel.hpp"
 #include "net/admin_routes.hpp"
 #include "protocol/envelope.hpp"
 
 namespace ankisync::actors {
 
-// net -> gateway: a decoded request, not yet authenticated.
+// net -> gateway: a decoded request, not yet authenticated. Its answer
+// goes through `reply`, from whichever actor gives it.
 struct sync_request_msg {
   protocol::sync_request request;
+  reply_channel reply;
 };
 
-// gateway -> registry -> collection: a request of an authenticated user.
+// gateway -> collection: a request of an authenticated user.
 struct user_request_msg {
   std::string user;
   protocol::sync_request request;
+  reply_channel reply;
 };
 
-// The answer to both of the above.
+// An answer on its way to a reply_channel.
 struct sync_result_msg {
-  std::expected<protocol::sync_reply, protocol::sync_error> result;
+  sync_outcome result;
+};
+
+// gateway -> registry: the collection actor of `user`, spawned if need be.
+// Answered with the actor's handle once no older actor of that user is
+// still closing, so two actors never own one folder at once.
+struct find_user_msg {
+  std::string user;
+};
+
+// registry -> gateway: `handle` is to close. The gateway forgets it, so
+// that no later request reaches it, and passes evict_msg on behind the
+// requests it already sent (one sender, one order).
+struct evict_user_msg {
+  std::string user;
+  caf::actor handle;
+};
+
+// registry -> gateway: `handle` has stopped; forget it if still cached.
+struct user_gone_msg {
+  std::string user;
+  caf::actor handle;
+};
+
+// runtime -> registry: where to send evict_user_msg and user_gone_msg.
+struct gateway_is_msg {
+  caf::actor gateway;
 };
 
 // blocking pool -> gateway: a login finished hashing.
@@ -106,6 +137,23 @@ typename Inspector::result_type inspect(Inspector& f, eviction_tick_msg&) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_user_msg& x) {
+  return f(caf::meta::type_name("find_user_msg"), x.user);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, evict_user_msg& x) {
+  return f(caf::meta::type_name("evict_user_msg"), x.user, x.handle);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_gone_msg& x) {
+  return f(caf::meta::type_name("user_gone_msg"), x.user, x.handle);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gateway_is_msg& x) {
+  return f(caf::meta::type_name("gateway_is_msg"), x.gateway);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_check_msg&) {
   return f(caf::meta::type_name("session_check_msg"));
 }
@@ -126,6 +174,10 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_result))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_job_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::blocking_done_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::start_copied_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::find_user_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_user_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::user_gone_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::gateway_is_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)

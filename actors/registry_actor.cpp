@@ -27,7 +27,8 @@ caf::behavior registry_actor::make_behavior() {
   });
   delayed_send(this, config_.tick, eviction_tick_msg{});
   return {
-      [this](user_request_msg& msg) -> caf::result<sync_result_msg> { return on_request(msg); },
+      [this](const find_user_msg& msg) -> caf::result<caf::actor> { return on_find(msg.user); },
+      [this](const gateway_is_msg& msg) { gateway_ = msg.gateway; },
       [this](const evict_refused_msg& msg) { on_refused(msg.user); },
       [this](eviction_tick_msg) {
         if (closed_since_trim_ > 0) {
@@ -43,41 +44,54 @@ caf::behavior registry_actor::make_behavior() {
   };
 }
 
-caf::result<sync_result_msg> registry_actor::on_request(user_request_msg& msg) {
-  auto it = users_.find(msg.user);
-  resident* r = it == users_.end() ? &spawn_for(msg.user) : &it->second;
-  auto rp = make_response_promise();
+std::chrono::steady_clock::time_point registry_actor::resident::last_used() const {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_request->load(std::memory_order_relaxed)));
+}
+
+caf::result<caf::actor> registry_actor::on_find(const std::string& user) {
+  auto it = users_.find(user);
+  resident* r = it == users_.end() ? &spawn_for(user) : &it->second;
   if (r->closing) {
-    r->waiting.push_back(waiting_request{rp, std::move(msg)});
+    auto rp = make_response_promise<caf::actor>();
+    r->waiting.push_back(rp);
     return rp;
   }
-  r->last_used = std::chrono::steady_clock::now();
-  rp.delegate(r->handle, std::move(msg));
-  return rp;
+  r->last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                         std::memory_order_relaxed);
+  return r->handle;
 }
 
 registry_actor::resident& registry_actor::spawn_for(const std::string& user) {
   make_room();
-  collection_config cc{user, config_.data_dir / user, config_.profile, config_.workers};
+  auto last_request = std::make_shared<std::atomic<std::int64_t>>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  collection_config cc{user, config_.data_dir / user, config_.profile, config_.workers,
+                       last_request};
   auto handle = spawn<collection_actor>(metrics_, std::move(cc));
   monitor(handle);
   owners_.emplace(handle.address(), user);
   auto& r = users_[user];
   r.handle = handle;
-  r.last_used = std::chrono::steady_clock::now();
+  r.last_request = std::move(last_request);
   return r;
 }
 
-void registry_actor::evict(resident& r) {
+void registry_actor::evict(resident& r, const std::string& user) {
   r.closing = true;
-  send(r.handle, evict_msg{});
+  // Through the gateway, which must forget the handle before the actor
+  // goes; before the gateway is known no request can have reached it.
+  if (gateway_)
+    send(gateway_, evict_user_msg{user, r.handle});
+  else
+    send(r.handle, evict_msg{});
 }
 
 void registry_actor::evict_idle() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& [user, r] : users_)
-    if (!r.closing && now - r.last_used >= config_.profile.idle_eviction)
-      evict(r);
+    if (!r.closing && now - r.last_used() >= config_.profile.idle_eviction)
+      evict(r, user);
 }
 
 void registry_actor::check_sessions() {
@@ -100,10 +114,11 @@ void registry_actor::make_room() {
   // exceeded for a while rather than breaking a sync.
   auto lru = users_.end();
   for (auto it = users_.begin(); it != users_.end(); ++it)
-    if (!it->second.closing && (lru == users_.end() || it->second.last_used < lru->second.last_used))
+    if (!it->second.closing &&
+        (lru == users_.end() || it->second.last_used() < lru->second.last_used()))
       lru = it;
   if (lru != users_.end())
-    evict(lru->second);
+    evict(lru->second, lru->first);
 }
 
 void registry_actor::on_down(const caf::down_msg& msg) {
@@ -118,13 +133,17 @@ void registry_actor::on_down(const caf::down_msg& msg) {
     return;
   if (msg.reason)
     spdlog::error("collection actor of {} stopped: {}", user, caf::to_string(msg.reason));
+  // An actor that stopped by itself (a crash) is still in the gateway's
+  // handles; one that was evicted is not, and this changes nothing there.
+  if (gateway_)
+    send(gateway_, user_gone_msg{user, it->second.handle});
   auto waiting = std::move(it->second.waiting);
   users_.erase(it);
   if (waiting.empty())
     return;
   auto& fresh = spawn_for(user);
   fresh.waiting = std::move(waiting);
-  flush_waiting(fresh);
+  answer_waiting(fresh);
 }
 
 void registry_actor::on_refused(const std::string& user) {
@@ -132,15 +151,15 @@ void registry_actor::on_refused(const std::string& user) {
   if (it == users_.end())
     return;
   it->second.closing = false;
-  it->second.last_used = std::chrono::steady_clock::now();
-  flush_waiting(it->second);
+  answer_waiting(it->second);
 }
 
-void registry_actor::flush_waiting(resident& r) {
-  for (auto& w : r.waiting)
-    w.promise.delegate(r.handle, std::move(w.msg));
+void registry_actor::answer_waiting(resident& r) {
+  for (auto& promise : r.waiting)
+    promise.deliver(r.handle);
   r.waiting.clear();
-  r.last_used = std::chrono::steady_clock::now();
+  r.last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                        std::memory_order_relaxed);
 }
 
 } // namespace ankisync::actors

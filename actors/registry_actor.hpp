@@ -4,7 +4,9 @@
 #include <caf/response_promise.hpp>
 #include <caf/result.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -28,11 +30,14 @@ struct registry_config {
   caf::actor workers; // handed to every collection actor
 };
 
-// Knows each resident user's collection actor: spawns it on first use,
-// closes it after the profile's idle time or when too many are resident
-// (least recently used first), never during a sync session. While an actor
-// is closing, that user's requests wait here and go to its successor, so
-// two actors never own one folder at once.
+// Knows each resident user's collection actor: spawns it when the gateway
+// first asks for it, closes it after the profile's idle time or when too
+// many are resident (least recently used first), never during a sync
+// session. Requests do not pass here: the gateway keeps the handles. A
+// close goes through the gateway (evict_user_msg), so it reaches the actor
+// behind every request already sent to it; while an actor is closing, the
+// gateway's questions for that user wait here and get its successor, so two
+// actors never own one folder at once.
 class registry_actor : public metered_actor {
 public:
   registry_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
@@ -41,29 +46,29 @@ public:
   caf::behavior make_behavior() override;
 
 private:
-  struct waiting_request {
-    caf::response_promise promise;
-    user_request_msg msg;
-  };
   struct resident {
     caf::actor handle;
-    std::chrono::steady_clock::time_point last_used;
+    // Written by the collection actor at each request (steady clock, ns).
+    std::shared_ptr<std::atomic<std::int64_t>> last_request;
     bool closing = false;
-    std::vector<waiting_request> waiting;
+    // The gateway's questions for this user while it closes.
+    std::vector<caf::response_promise> waiting;
+    std::chrono::steady_clock::time_point last_used() const;
   };
 
-  caf::result<sync_result_msg> on_request(user_request_msg& msg);
+  caf::result<caf::actor> on_find(const std::string& user);
   resident& spawn_for(const std::string& user);
-  void evict(resident& r);
+  void evict(resident& r, const std::string& user);
   void evict_idle();
   void check_sessions();
   void make_room();
   void on_down(const caf::down_msg& msg);
   void on_refused(const std::string& user);
-  void flush_waiting(resident& r);
+  void answer_waiting(resident& r);
 
   registry_config config_;
   std::shared_ptr<metrics_registry> metrics_;
+  caf::actor gateway_;
   std::unordered_map<std::string, resident> users_;
   std::unordered_map<caf::actor_addr, std::string> owners_;
   // Collection actors gone since the last tick: their SQLite caches and

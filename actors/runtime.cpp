@@ -17,10 +17,6 @@
 namespace ankisync::actors {
 namespace {
 
-// A full upload of a large collection is validated while the client waits;
-// anything slower than this is a server fault, not a slow client.
-constexpr auto request_timeout = std::chrono::minutes(15);
-
 std::unique_ptr<caf::actor_system_config> make_config(const profiles::profile& p) {
   auto cfg = std::make_unique<caf::actor_system_config>();
   cfg->add_message_types<caf::id_block::ankisync>();
@@ -72,7 +68,8 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   gc.login_max_pending = o.profile.login_max_pending;
   gc.login_failures_per_minute = o.profile.login_failures_per_minute;
   gc.recorder = o.recorder;
-  impl_->gateway = impl_->system.spawn<gateway_actor, caf::detached>(impl_->metrics, gc);
+  impl_->gateway = impl_->system.spawn<gateway_actor>(impl_->metrics, gc);
+  caf::anon_send(impl_->registry, gateway_is_msg{impl_->gateway});
 
   admin_config ac{o.counters, o.profile.name, std::chrono::steady_clock::now()};
   impl_->admin = impl_->system.spawn<admin_actor>(impl_->metrics, ac);
@@ -91,20 +88,10 @@ void runtime::shutdown() {
 }
 
 net::sync_backend runtime::sync_backend() {
-  return [system = &impl_->system, gateway = impl_->gateway](protocol::sync_request&& request,
-                                                             net::sync_reply_fn done) {
-    // One short-lived actor per request is the requester the reply comes
-    // back to (the collection actor answers it directly via delegate).
-    system->spawn([request = std::move(request), done = std::move(done),
-                   gateway](caf::event_based_actor* self) mutable {
-      self->request(gateway, request_timeout, sync_request_msg{std::move(request)})
-          .then([done](sync_result_msg& reply) { done(std::move(reply.result)); },
-                [done](caf::error& err) {
-                  done(std::unexpected(protocol::make_error(
-                      protocol::error_code::server_error,
-                      "request failed inside the server: " + caf::to_string(err))));
-                });
-    });
+  return [gateway = impl_->gateway](protocol::sync_request&& request, net::sync_reply_fn done) {
+    // One message into the actor world; the answer comes back through the
+    // channel from the actor that gives it, with no requester in between.
+    caf::anon_send(gateway, sync_request_msg{std::move(request), reply_channel(std::move(done))});
   };
 }
 

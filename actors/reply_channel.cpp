@@ -1,0 +1,35 @@
+#include "actors/reply_channel.hpp"
+
+#include <atomic>
+
+namespace ankisync::actors {
+
+struct reply_channel::state {
+  deliver_fn deliver;
+  std::atomic<bool> answered{false};
+
+  explicit state(deliver_fn d) : deliver(std::move(d)) {}
+  ~state() {
+    if (!answered.load(std::memory_order_acquire) && deliver)
+      deliver(std::unexpected(protocol::make_error(
+          protocol::error_code::server_error, "the request was lost inside the server")));
+  }
+};
+
+reply_channel::reply_channel(deliver_fn deliver)
+    : state_(std::make_shared<state>(std::move(deliver))) {}
+
+void reply_channel::operator()(sync_outcome outcome) const {
+  if (!state_ || state_->answered.exchange(true, std::memory_order_acq_rel))
+    return;
+  state_->deliver(std::move(outcome));
+}
+
+reply_channel reply_channel::tapped(std::function<void(const sync_outcome&)> tap) const {
+  return reply_channel([next = *this, tap = std::move(tap)](sync_outcome outcome) {
+    tap(outcome);
+    next(std::move(outcome));
+  });
+}
+
+} // namespace ankisync::actors
