@@ -19,4 +19,16 @@ struct user_command {
 };
 int run_user_command(const user_command& cmd);
 
+// `ankisync import --from ankicommunity DIR` (docs/migration.md).
+struct import_command {
+  std::string data_dir;
+  std::string from;       // the only value so far: "ankicommunity"
+  std::string source_dir; // the old server's data_root
+  std::string auth_db;    // default <source_dir>/auth.db
+  std::string session_db; // default <source_dir>/session.db
+  std::string only_user;  // empty: every user
+  bool dry_run = false;
+};
+int run_import_command(const import_command& cmd);
+
 } // namespace ankisync::app
