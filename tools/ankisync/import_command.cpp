@@ -1,5 +1,6 @@
 #include <stdlib.h> // mkdtemp
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <system_error>
@@ -104,6 +105,11 @@ int run_import_command(const import_command& cmd) {
   auto accounts = import::read_accounts(source, work->path());
   if (!accounts) return fail(accounts.error());
 
+  if (!cmd.only_user.empty() &&
+      std::none_of(accounts->accounts.begin(), accounts->accounts.end(),
+                   [&](const auto& a) { return a.name == cmd.only_user; }))
+    return fail("no user '" + cmd.only_user + "' in " + source.auth_db.string());
+
   // A dry run leaves users.db closed: even a read-only look could
   // checkpoint and remove its -wal, changing the folder.
   std::optional<storage::users_db> users;
@@ -119,10 +125,8 @@ int run_import_command(const import_command& cmd) {
   import::run_options options{data_dir, work->path(), cmd.dry_run,
                               [&](std::string_view text) { progress.show(text); }};
   int imported = 0, failed = 0;
-  bool found_user = cmd.only_user.empty();
   for (const auto& account : accounts->accounts) {
     if (!cmd.only_user.empty() && account.name != cmd.only_user) continue;
-    found_user = true;
     progress.show(account.name + ": collection");
     auto keys = accounts->host_keys[account.name];
     auto report = import::import_user(account, keys, source, options, users ? &*users : nullptr);
@@ -130,7 +134,6 @@ int run_import_command(const import_command& cmd) {
     print_report(report, cmd.dry_run);
     (report.ok ? imported : failed) += 1;
   }
-  if (!found_user) return fail("no user '" + cmd.only_user + "' in " + source.auth_db.string());
   if (cmd.only_user.empty()) {
     for (const auto& name : accounts->folders_without_account) {
       std::cout << name << ": FAILED: a folder but no account in auth.db\n";
