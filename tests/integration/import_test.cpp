@@ -293,3 +293,32 @@ TEST_CASE("a device downloads every imported media file byte for byte", "[!mayfa
   REQUIRE(files);
   CHECK(*files == w.media);
 }
+
+TEST_CASE("a user whose collection cannot be converted fails alone and leaves no trace") {
+  temp_folder temp;
+  const auto source = temp.path() / "ankisyncd";
+  fs::create_directories(source / "alice");
+  fs::create_directories(source / "bob");
+  write_file(source / "alice" / "collection.anki2", "not an SQLite file at all");
+  exec(source / "auth.db",
+       "CREATE TABLE auth (username VARCHAR PRIMARY KEY, hash VARCHAR);"
+       "INSERT INTO auth VALUES ('alice', '" + ankisyncd_hash("alice", "a", old_salt) + "');"
+       "INSERT INTO auth VALUES ('bob', '" + ankisyncd_hash("bob", "b", old_salt) + "');");
+  server_process server;
+  REQUIRE(server.stop().clean());
+
+  auto r = server.cli({"import", "--from", "ankicommunity", source.string()});
+  INFO(r.out << r.err);
+  CHECK(r.status.exited);
+  CHECK(r.status.code == 1);
+  CHECK(r.out.find("alice: FAILED: collection:") != std::string::npos);
+  CHECK(r.out.find("bob: imported") != std::string::npos);
+  CHECK_FALSE(fs::exists(server.data_dir() / "alice"));
+  CHECK(fs::is_directory(server.data_dir() / "bob"));
+  const auto users_db = server.data_dir() / "users.db";
+  CHECK(rows(users_db, "SELECT name FROM users WHERE name IN ('alice', 'bob')") ==
+        std::vector<std::string>{"bob"});
+  // The work folder is gone with the run.
+  for (const auto& e : fs::directory_iterator(server.data_dir()))
+    CHECK_FALSE(e.path().filename().string().starts_with(".import"));
+}

@@ -56,7 +56,13 @@ step copy_sqlite_file(const fs::path& source, const fs::path& dest) {
     fs::copy_file(side, dest.string() + suffix, fs::copy_options::none, ec);
     if (ec) return std::unexpected("copy " + side.string() + ": " + ec.message());
   }
-  if (auto r = storage::settle_sqlite_copy(dest); !r) return std::unexpected(r.error().message);
+  if (auto r = storage::settle_sqlite_copy(dest); !r) {
+    // Name the file the user knows, not our copy of it.
+    auto message = r.error().message;
+    if (auto at = message.find(dest.string()); at != std::string::npos)
+      message.replace(at, dest.string().size(), source.string());
+    return std::unexpected(message);
+  }
   return {};
 }
 
@@ -116,7 +122,7 @@ step import_collection(const fs::path& source_folder, const fs::path& staged,
     return {};
   }
   const auto copy = staged / dest_collection;
-  if (auto r = copy_sqlite_file(source, copy); !r) return r;
+  if (auto r = copy_sqlite_file(source, copy); !r) return std::unexpected("collection: " + r.error());
   auto summary = storage::read_collection_summary(copy);
   if (!summary) return std::unexpected("collection: " + summary.error().message);
   report.collection = *summary;
@@ -152,7 +158,8 @@ step import_media(const fs::path& source_folder, const fs::path& work, const fs:
     return {};
   }
   const auto db_copy = work / (report.name + ".media.server.db");
-  if (auto r = copy_sqlite_file(source_db, db_copy); !r) return r;
+  if (auto r = copy_sqlite_file(source_db, db_copy); !r)
+    return std::unexpected("media database: " + r.error());
   auto index = storage::read_ankicommunity_media(db_copy);
   if (!index) return std::unexpected("media database: " + index.error().message);
 
