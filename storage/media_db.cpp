@@ -371,6 +371,56 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
   return outcome;
 }
 
+result<media_totals> media_db::import_rows(const std::vector<media_import_row>& rows,
+                                           std::int64_t last_usn) {
+  return guarded([&]() -> result<media_totals> {
+    media_totals totals;
+    totals.last_usn = last_usn;
+    for (const auto& row : rows) {
+      if (row.size < 0 || row.usn < 0 || (row.size > 0 && row.sha1_raw.size() != sha1_bytes))
+        return fail(storage_errc::invalid, "imported media row '" + row.fname +
+                                               "' needs a usn, a size and, when live, a sha1");
+      totals.last_usn = std::max(totals.last_usn, row.usn);
+      if (row.size > 0) {
+        totals.total_bytes += row.size;
+        totals.total_nonempty_files += 1;
+      }
+    }
+
+    auto tx = sqlite_tx::begin(db_);
+    if (!tx) return error_of(tx);
+    auto any = sqlite_stmt::prepare(db_, "SELECT 1 FROM media LIMIT 1");
+    if (!any) return error_of(any);
+    auto has_rows = any->step();
+    if (!has_rows) return error_of(has_rows);
+    if (*has_rows) return fail(storage_errc::exists, "media.db already has rows");
+
+    // Schema 4 wants a csum on every row; a deletion record whose old
+    // server kept none (ankisyncd nulls it) gets 20 zero bytes, which no
+    // content has. Nothing reads the csum of a deletion record.
+    const std::string no_csum(sha1_bytes, '\0');
+    for (const auto& row : rows) {
+      auto insert = sqlite_stmt::prepare(
+          db_, "INSERT INTO media (fname, csum, size, usn, mtime) VALUES (?, ?, ?, ?, ?)");
+      if (!insert) return error_of(insert);
+      const auto& csum = row.size == 0 && row.sha1_raw.size() != sha1_bytes ? no_csum : row.sha1_raw;
+      if (auto r = insert->bind(1, row.fname); !r) return error_of(r);
+      if (auto r = insert->bind_blob(2, csum); !r) return error_of(r);
+      if (auto r = insert->bind(3, row.size); !r) return error_of(r);
+      if (auto r = insert->bind(4, row.usn); !r) return error_of(r);
+      if (auto r = insert->bind(5, row.mtime); !r) return error_of(r);
+      if (auto r = insert->run(); !r) {
+        if (r.error().code == storage_errc::exists)
+          return fail(storage_errc::invalid, "imported media row '" + row.fname + "' is given twice");
+        return error_of(r);
+      }
+    }
+    if (auto r = write_totals(db_, totals); !r) return error_of(r);
+    if (auto r = tx->commit(); !r) return error_of(r);
+    return totals;
+  });
+}
+
 result<void> media_db::forget(std::string_view fname) {
   return guarded([&]() -> result<void> {
     auto tx = sqlite_tx::begin(db_);

@@ -49,6 +49,18 @@ struct media_upload_change {
   std::filesystem::path staged;
 };
 
+// A row brought over from another server's media database (`ankisync
+// import`), with the usn it had there.
+struct media_import_row {
+  std::string fname;
+  // Live row: the content's 20-byte sha1. Deletion record: what the old
+  // server kept, "" when nothing.
+  std::string sha1_raw;
+  std::int64_t size = 0; // 0: a deletion record
+  std::int64_t usn = 0;
+  std::int64_t mtime = 0; // unix seconds
+};
+
 struct media_upload_outcome {
   std::uint32_t processed = 0;
   std::int64_t last_usn = 0;
@@ -81,6 +93,15 @@ public:
   // the commit are removed from it. `now_s` is the rows' mtime.
   result<media_upload_outcome> apply_upload(const std::vector<media_upload_change>& changes,
                                             const media_store& store, std::int64_t now_s);
+
+  // Fills a database that has no rows yet with `rows`, in one
+  // transaction, keeping every usn: meta gets the larger of `last_usn` and
+  // the highest row usn, and the totals of the live rows. Files are the
+  // caller's business. Errors: rows already present (exists); a live row
+  // without a 20-byte sha1, a negative size or usn, a name given twice
+  // (invalid). Nothing is written then.
+  result<media_totals> import_rows(const std::vector<media_import_row>& rows,
+                                   std::int64_t last_usn);
 
   // A live row whose content is missing on disk: the row goes away
   // entirely (no deletion record, no usn change), totals are decremented.

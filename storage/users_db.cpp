@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "storage/ankicommunity_password.hpp"
 #include "storage/login_dummy.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/sqlite_stmt.hpp"
@@ -173,6 +174,41 @@ result<void> remove_unlisted_env_users(sqlite3* db, const std::vector<env_user>&
   return {};
 }
 
+// The first login of an imported user: our own hash replaces the one the
+// old server made, unless the stored value changed since it was read
+// (false then). The old hash is never accepted again.
+result<bool> replace_imported_hash(sqlite3* db, std::string_view name, std::string_view old_hash,
+                                   const std::string& new_hash) {
+  if (new_hash.empty()) return fail(storage_errc::io, "random source failed");
+  auto stmt = sqlite_stmt::prepare(
+      db, "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?");
+  if (!stmt) return error_of(stmt);
+  if (auto r = stmt->bind_all(new_hash, name, old_hash); !r) return error_of(r);
+  if (auto r = stmt->run(); !r) return error_of(r);
+  return sqlite3_changes(db) == 1;
+}
+
+// Grants an imported host key to `name`; a key it already has is fine, a
+// key of another user is not (the old server's keys were unique too).
+result<void> grant_imported_key(sqlite3* db, std::string_view name, std::string_view key,
+                                std::int64_t now) {
+  if (key.empty()) return fail(storage_errc::invalid, "an imported host key is empty");
+  auto owner = sqlite_stmt::prepare(db, "SELECT name FROM host_keys WHERE key = ?");
+  if (!owner) return error_of(owner);
+  if (auto r = owner->bind(1, key); !r) return r;
+  auto row = owner->step();
+  if (!row) return error_of(row);
+  if (*row) {
+    if (owner->text(0) == name) return {};
+    return fail(storage_errc::exists, "a host key of '" + std::string(name) +
+                                          "' already belongs to user '" + owner->text(0) + "'");
+  }
+  auto grant = sqlite_stmt::prepare(db, "INSERT INTO host_keys (key, name, created) VALUES (?, ?, ?)");
+  if (!grant) return error_of(grant);
+  if (auto r = grant->bind_all(key, name, now); !r) return r;
+  return grant->run();
+}
+
 } // namespace
 
 result<users_db> users_db::open(const std::filesystem::path& file) {
@@ -232,6 +268,40 @@ result<void> users_db::set_password(std::string_view name, std::string_view pass
     if (auto r = revoke->bind(1, name); !r) return r;
     if (auto r = revoke->run(); !r) return r;
     return tx->commit();
+  });
+}
+
+result<import_account_outcome> users_db::import_account(const imported_account& account) {
+  return guarded([&]() -> result<import_account_outcome> {
+    if (auto problem = username_problem(account.name); !problem.empty())
+      return fail(storage_errc::invalid, "username '" + account.name + "' " + problem);
+    if (!is_ankicommunity_hash(account.password_hash) && !is_valid_phc(account.password_hash))
+      return fail(storage_errc::invalid, "user '" + account.name +
+                                             "': the password hash is neither PBKDF2 nor ankisyncd's");
+    auto tx = sqlite_tx::begin(db_);
+    if (!tx) return error_of(tx);
+    auto state = read_env_state(db_, account.name);
+    if (!state) return error_of(state);
+    const auto now = now_s();
+    auto outcome = import_account_outcome::created;
+    if (!*state) {
+      auto insert = sqlite_stmt::prepare(
+          db_, "INSERT INTO users (name, password_hash, source, created) VALUES (?, ?, 'local', ?)");
+      if (!insert) return error_of(insert);
+      if (auto r = insert->bind_all(account.name, account.password_hash, now); !r)
+        return error_of(r);
+      if (auto r = insert->run(); !r) return error_of(r);
+    } else if ((*state)->source == env_source) {
+      // store_env_user would revoke any other key at the next start.
+      if (auto r = tx->commit(); !r) return error_of(r);
+      return import_account_outcome::kept_env_user;
+    } else {
+      outcome = import_account_outcome::kept_existing;
+    }
+    for (const auto& key : account.host_keys)
+      if (auto r = grant_imported_key(db_, account.name, key, now); !r) return error_of(r);
+    if (auto r = tx->commit(); !r) return error_of(r);
+    return outcome;
   });
 }
 
@@ -351,7 +421,20 @@ result<std::optional<std::string>> users_db::login(std::string_view name,
       (void)verify_password(password, login_dummy_phc);
       return answer{};
     }
-    if (!verify_password(password, stored_hash)) return answer{};
+    if (is_ankicommunity_hash(stored_hash)) {
+      if (!verify_ankicommunity_password(name, password, stored_hash)) {
+        // A SHA-256 is far quicker than PBKDF2: pay the same as any failure.
+        (void)verify_password(password, login_dummy_phc);
+        return answer{};
+      }
+      auto upgraded = replace_imported_hash(db_, name, stored_hash, hash_password(password));
+      if (!upgraded) return error_of(upgraded);
+      // Someone else changed the password since we read it: the old one
+      // no longer counts.
+      if (!*upgraded) return answer{};
+    } else if (!verify_password(password, stored_hash)) {
+      return answer{};
+    }
 
     if (source == env_source) {
       if (!env_key || env_key->empty())

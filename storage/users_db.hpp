@@ -28,6 +28,25 @@ struct user_row {
   std::int64_t created_s = 0;
 };
 
+// An account brought over from another server (`ankisync import`).
+struct imported_account {
+  std::string name;
+  // A PBKDF2 PHC string, or an ankicommunity hash in its users.db form
+  // (ankicommunity_password.hpp), replaced at the first login.
+  std::string password_hash;
+  // Keys the old server gave the user's devices; they keep working.
+  std::vector<std::string> host_keys;
+};
+
+// What import_account did with the account.
+enum class import_account_outcome {
+  created,       // a new local user with the given hash and keys
+  kept_existing, // the user existed: its password stays, the keys were added
+  // The user is set by SYNC_USERn, whose one host key is derived from the
+  // entry at every start: its password stays and no keys were added.
+  kept_env_user,
+};
+
 // One SYNC_USERn entry as given: "name:password" (or "name:<PHC>" when
 // hashed). `env_value` is the whole entry, from which the legacy host key
 // is derived.
@@ -56,6 +75,12 @@ public:
   result<std::vector<user_row>> list_users();
   result<std::optional<user_row>> find_user(std::string_view name);
 
+  // Adds an imported account in one transaction: the user (unless it
+  // exists, see import_account_outcome) and its host keys. Errors: a bad
+  // name or hash or an empty key (invalid); a key that belongs to another
+  // user (exists). Nothing is written then.
+  result<import_account_outcome> import_account(const imported_account& account);
+
   // Makes the env users exactly `users`: adds/updates them (hashing plain
   // passwords), records each one's derived host key, and removes env users
   // no longer listed (with their keys). Local users are left alone; an env
@@ -64,7 +89,8 @@ public:
                               std::uint32_t rounds);
 
   // Login. Runs the password hash whether or not the user exists, so both
-  // failures cost the same. On success returns the host key for the
+  // failures cost the same. An imported ankicommunity hash is accepted once:
+  // the login that matches it replaces it by a PBKDF2 hash of the password. On success returns the host key for the
   // device: the derived key for env users, else a new random one, stored.
   result<std::optional<std::string>> login(std::string_view name, std::string_view password);
 

@@ -429,3 +429,55 @@ TEST_CASE("a file that is not a database is refused as corrupt", "[media][media_
   REQUIRE_FALSE(db);
   CHECK(db.error().code == storage_errc::corrupt);
 }
+
+TEST_CASE("imported rows keep their usns, meta keeps the higher last usn and live totals",
+          "[media][media_db]") {
+  media_fixture f;
+  std::vector<media_import_row> rows = {
+      {"a.jpg", sha1_of("aaa"), 3, 2, now},
+      {"gone.png", {}, 0, 5, now},
+      {"b.mp3", sha1_of("bbbbb"), 5, 4, now},
+  };
+  auto totals = f.db.import_rows(rows, 9);
+  REQUIRE(totals);
+  CHECK(totals->last_usn == 9);
+  CHECK(totals->total_bytes == 8);
+  CHECK(totals->total_nonempty_files == 2);
+  CHECK(f.totals().last_usn == 9);
+
+  auto changes = f.changes(0);
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[0].fname == "a.jpg");
+  CHECK(changes[0].usn == 2);
+  CHECK(changes[0].sha1_raw == sha1_of("aaa"));
+  CHECK(changes[2].fname == "gone.png");
+  CHECK(changes[2].sha1_raw.empty());
+  CHECK(f.changes(4).size() == 1);
+  // The deletion record still has a csum of the schema's shape.
+  CHECK(query_int(f.dir / "media.db", "SELECT length(csum) FROM media WHERE fname = 'gone.png'") == 20);
+  CHECK(query_int(f.dir / "media.db", "PRAGMA user_version") == 4);
+}
+
+TEST_CASE("the last usn is at least the highest imported row's", "[media][media_db]") {
+  media_fixture f;
+  auto totals = f.db.import_rows({{"a.jpg", sha1_of("a"), 1, 12, now}}, 3);
+  REQUIRE(totals);
+  CHECK(totals->last_usn == 12);
+}
+
+TEST_CASE("importing into a database with rows, or bad rows, writes nothing", "[media][media_db]") {
+  media_fixture f;
+  auto bad = f.db.import_rows({{"a.jpg", "short", 3, 1, now}}, 1);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == storage_errc::invalid);
+  auto twice = f.db.import_rows({{"a.jpg", sha1_of("a"), 1, 1, now}, {"a.jpg", sha1_of("b"), 1, 2, now}}, 2);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == storage_errc::invalid);
+  CHECK(f.changes(0).empty());
+  CHECK(f.totals().last_usn == 0);
+
+  f.upload({f.add("x.jpg", "x")});
+  auto again = f.db.import_rows({{"a.jpg", sha1_of("a"), 1, 1, now}}, 1);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == storage_errc::exists);
+}

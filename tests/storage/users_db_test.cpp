@@ -6,6 +6,7 @@
 #include <regex>
 #include <string>
 
+#include "storage/ankicommunity_password.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/users_db.hpp"
 #include "temp_dir.hpp"
@@ -457,4 +458,102 @@ TEST_CASE("a moved-from users_db hands its connection over") {
   auto c = open_db(dir / "other.db");
   c = std::move(b);
   CHECK(c.find_user("alice")->has_value());
+}
+
+// ---- accounts imported from ankicommunity's server ----
+
+namespace {
+
+// auth.db's formula, hex(sha256(name + password + salt)) + salt, for
+// alice / "pw" / salt "0123456789abcdef", computed with Python's hashlib:
+// sha256(b"alicepw0123456789abcdef").hexdigest().
+const std::string alice_stored = ankicommunity_stored_hash(
+    "24a41b2856dba7b83e9ac2061c3c88976de5ed4b43b2f870857a5a4bf4a56287"
+    "0123456789abcdef");
+
+} // namespace
+
+TEST_CASE("an imported user logs in once with the old hash, which is then replaced") {
+  temp_dir dir;
+  auto file = dir / "users.db";
+  auto db = open_db(file);
+  REQUIRE_FALSE(alice_stored.empty());
+  auto imported = db.import_account({"alice", alice_stored, {"oldkey1", "oldkey2"}});
+  REQUIRE(imported);
+  CHECK(*imported == import_account_outcome::created);
+  CHECK(keys_of(db, "alice") == 2);
+
+  auto wrong = db.login("alice", "nope");
+  REQUIRE(wrong);
+  CHECK_FALSE(*wrong);
+  CHECK(query_text(file, "SELECT password_hash FROM users WHERE name = 'alice'") == alice_stored);
+
+  auto good = db.login("alice", "pw");
+  REQUIRE(good);
+  REQUIRE(*good);
+  const auto now_stored = query_text(file, "SELECT password_hash FROM users WHERE name = 'alice'");
+  CHECK(is_valid_phc(now_stored));
+  CHECK(verify_password("pw", now_stored));
+  // The old keys stay, the login added one.
+  CHECK(keys_of(db, "alice") == 3);
+
+  auto again = db.login("alice", "pw");
+  REQUIRE(again);
+  CHECK(*again);
+}
+
+TEST_CASE("an old hash written back after the upgrade is not accepted by a changed password") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  REQUIRE(db.import_account({"alice", alice_stored, {}}));
+  REQUIRE(db.set_password("alice", hash("new")));
+  auto old = db.login("alice", "pw");
+  REQUIRE(old);
+  CHECK_FALSE(*old);
+  auto fresh = db.login("alice", "new");
+  REQUIRE(fresh);
+  CHECK(*fresh);
+}
+
+TEST_CASE("importing an existing local user keeps its password and adds the keys") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  REQUIRE(db.add_user("alice", hash("mine")));
+  auto imported = db.import_account({"alice", alice_stored, {"k1"}});
+  REQUIRE(imported);
+  CHECK(*imported == import_account_outcome::kept_existing);
+  CHECK(keys_of(db, "alice") == 1);
+  auto mine = db.login("alice", "mine");
+  REQUIRE(mine);
+  CHECK(*mine);
+  auto old = db.login("alice", "pw");
+  REQUIRE(old);
+  CHECK_FALSE(*old);
+}
+
+TEST_CASE("an imported key of another user refuses the whole import") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  REQUIRE(db.import_account({"bob", alice_stored, {"shared"}}));
+  auto r = db.import_account({"alice", alice_stored, {"mine", "shared"}});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == storage_errc::exists);
+  auto alice = db.find_user("alice");
+  REQUIRE(alice);
+  CHECK_FALSE(*alice);
+  CHECK(keys_of(db, "alice") == 0);
+}
+
+TEST_CASE("an import with a hash of neither kind or a bad name writes nothing") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  auto bad_hash = db.import_account({"alice", "plain text", {}});
+  REQUIRE_FALSE(bad_hash);
+  CHECK(bad_hash.error().code == storage_errc::invalid);
+  auto bad_name = db.import_account({"../x", alice_stored, {}});
+  REQUIRE_FALSE(bad_name);
+  CHECK(bad_name.error().code == storage_errc::invalid);
+  auto users = db.list_users();
+  REQUIRE(users);
+  CHECK(users->empty());
 }

@@ -27,4 +27,16 @@ struct migrate_command {
 };
 int run_migrate_command(const migrate_command& cmd);
 
+// `ankisync import --from ankicommunity DIR` (docs/migration.md).
+struct import_command {
+  std::string data_dir;
+  std::string from;       // the only value so far: "ankicommunity"
+  std::string source_dir; // the old server's data_root
+  std::string auth_db;    // default <source_dir>/auth.db
+  std::string session_db; // default <source_dir>/session.db
+  std::string only_user;  // empty: every user
+  bool dry_run = false;
+};
+int run_import_command(const import_command& cmd);
+
 } // namespace ankisync::app

@@ -82,6 +82,21 @@ int main(int argc, char** argv) {
                         "Write the official server's layout back (files by name in <user>/media/)");
   migrate_cmd->add_flag("--dry-run", migrate.dry_run, "Print what would move; change nothing");
 
+  import_command import;
+  auto* import_cmd = app.add_subcommand(
+      "import", "Import users, collections and media from another sync server's data folder");
+  import_cmd->add_option("--from", import.from, "The other server: ankicommunity")
+      ->required()
+      ->check(CLI::IsMember({"ankicommunity"}));
+  import_cmd->add_option("dir", import.source_dir, "Its data folder (ankisyncd's data_root)")
+      ->required();
+  import_cmd->add_option("--data", import.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+  import_cmd->add_option("--auth-db", import.auth_db, "Its auth.db (default: DIR/auth.db)");
+  import_cmd->add_option("--session-db", import.session_db,
+                         "Its session.db (default: DIR/session.db)");
+  import_cmd->add_option("--user", import.only_user, "Import only this user");
+  import_cmd->add_flag("--dry-run", import.dry_run, "Check and report; write nothing");
+
   CLI11_PARSE(app, argc, argv);
 
   if (migrate_cmd->parsed())
@@ -89,6 +104,8 @@ int main(int argc, char** argv) {
 
   if (serve_cmd->parsed())
     return run_serve(serve, argv);
+  if (import_cmd->parsed())
+    return run_import_command(import);
   if (add->parsed())
     user.what = user_command::action::add;
   else if (passwd->parsed())
