@@ -394,6 +394,9 @@ result<media_totals> media_db::import_rows(const std::vector<media_import_row>& 
     auto has_rows = any->step();
     if (!has_rows) return error_of(has_rows);
     if (*has_rows) return fail(storage_errc::exists, "media.db already has rows");
+    // The files of imported rows lie by name beside the database, as the
+    // official server keeps them, until media_layout takes them over.
+    if (auto r = sqlite_exec(db_, unmark_layout_sql); !r) return error_of(r);
 
     // Schema 4 wants a csum on every row; a deletion record whose old
     // server kept none (ankisyncd nulls it) gets 20 zero bytes, which no

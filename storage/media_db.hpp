@@ -97,7 +97,8 @@ public:
   // Fills a database that has no rows yet with `rows`, in one
   // transaction, keeping every usn: meta gets the larger of `last_usn` and
   // the highest row usn, and the totals of the live rows. Files are the
-  // caller's business. Errors: rows already present (exists); a live row
+  // caller's business: they are expected by name in the official layout
+  // (in_content_store() is false after this). Errors: rows already present (exists); a live row
   // without a 20-byte sha1, a negative size or usn, a name given twice
   // (invalid). Nothing is written then.
   result<media_totals> import_rows(const std::vector<media_import_row>& rows,
