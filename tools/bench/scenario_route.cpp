@@ -1,13 +1,14 @@
 // route: what a request's way through the server costs, from the socket
 // to the user's actor and back. Each (profile, envelope) gets a server of
 // its own and a device holding its collection, then N normal syncs each
-// carrying one edited note (meta .. finish, 8 requests). Measured on the
-// server process over those syncs: CPU time per sync and context switches
-// per HTTP request (each hop between threads costs a sleep and a wake-up),
-// next to the syncs' wall time. With --compare-server, a second binary
-// (e.g. the previous commit's) runs beside this one, the two taking turns
-// block by block so that both see the same machine, and the report shows
-// both and new/old, figures to judge a change of the route by.
+// carrying one edited note (7 requests: meta, start, applyChanges, chunk,
+// applyChunk, sanityCheck2, finish; applyGraves goes out only with graves).
+// Measured on the server process over those syncs: CPU time per sync and
+// context switches per HTTP request (each hop between threads costs a
+// sleep and a wake-up), next to the syncs' wall time. With
+// --compare-server, a second binary (e.g. the previous commit's) runs
+// beside this one, the two taking turns block by block so that both see
+// the same machine, and the report shows both and new/old.
 
 #include <filesystem>
 #include <iostream>
