@@ -1,6 +1,9 @@
 #include "tools/bench/route_probe.hpp"
 
+#include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "tools/bench/scenario_support.hpp"
 

@@ -10,10 +10,12 @@
 // beside this one, the two taking turns block by block so that both see
 // the same machine, and the report shows both and new/old.
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <tuple>
 
 #include "storage/password_hash.hpp"
