@@ -46,13 +46,15 @@ const int_flag int_flags[] = {
     {"--idle-eviction-ms", &bench_options::idle_eviction_ms, 100, "idle: the server's eviction"},
     {"--media-files", &bench_options::media_files, 20, "media: files uploaded, then downloaded"},
     {"--media-kb", &bench_options::media_kb, 5, "media: size of each file in KB"},
+    {"--route-syncs", &bench_options::route_syncs, 20, "route: syncs of one edited note per server"},
 };
 
 int usage(const char* argv0) {
   std::cerr << "usage: " << argv0
             << " [--server PATH | --url http://host:port] [--profile pi|server]\n"
                "  [--user U --password P] [--scenario a,b,...] [--quick] [--json FILE]\n"
-               "  [--threads 1,2]   many-users: server scheduler threads to run with\n";
+               "  [--threads 1,2]   many-users: server scheduler threads to run with\n"
+               "  [--compare-server PATH]   route: another ankisync measured beside this one\n";
   for (const auto& f : int_flags)
     std::cerr << "  [" << f.flag << " N]   " << f.help << "\n";
   std::cerr << "scenarios:\n";
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
       else if (a == "--user") o.user = next();
       else if (a == "--password") o.password = next();
       else if (a == "--json") o.json_file = next();
+      else if (a == "--compare-server") o.compare_server = next();
       else if (a == "--scenario") o.scenarios = split(next());
       else if (a == "--quick") o.quick = true;
       else if (a == "--threads") {
@@ -176,7 +179,8 @@ int main(int argc, char** argv) {
   }
   if (o.rounds < 1 || o.empty_n < 1 || o.notes < 1 || o.reviews < 0 || o.big_notes < 0 ||
       o.full_mb < 1 || o.rows < 3 || o.users < 1 || o.seconds < 1 || o.clients < 1 ||
-      o.idle_users < 1 || o.media_files < 1 || o.media_kb < 1 || o.thread_counts.empty())
+      o.idle_users < 1 || o.media_files < 1 || o.media_kb < 1 || o.route_syncs < 1 ||
+      o.thread_counts.empty())
     return usage(argv[0]);
 
   report out;

@@ -72,8 +72,11 @@ void report::print(std::ostream& out) const {
       std::string target = f.target.empty() ? "-" : f.target;
       if (f.met)
         target += *f.met ? " (met)" : " (MISSED)";
+      // Two decimals below 1: a target such as "<= 0.6 ms" needs them to
+      // read a miss of 0.64 as one.
+      const int decimals = f.unit.empty() || std::abs(f.value) < 1 ? 2 : 1;
       std::snprintf(line, sizeof line, "%-10s %-52s %14s   %s\n", f.scenario.c_str(),
-                    f.name.c_str(), (fmt(f.value, f.unit.empty() ? 2 : 1) + " " + f.unit).c_str(),
+                    f.name.c_str(), (fmt(f.value, decimals) + " " + f.unit).c_str(),
                     target.c_str());
       out << line;
     }

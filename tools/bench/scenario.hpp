@@ -47,6 +47,9 @@ struct bench_options {
   int idle_eviction_ms = 200;
   int media_files = 1000; // media: files uploaded, then downloaded
   int media_kb = 50;      // media: size of each file
+  int route_syncs = 200;  // route: normal syncs of one edited note, per server
+  // route: a second ankisync binary measured beside `server` (empty: none).
+  std::string compare_server;
 };
 
 // The server a scenario talks to.

@@ -9,6 +9,7 @@ void run_full_sync(context&);
 void run_many_users(context&);
 void run_idle(context&);
 void run_media(context&);
+void run_route(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -19,6 +20,8 @@ const std::vector<scenario>& all_scenarios() {
       {"many-users", "N users syncing concurrently for T seconds", run_many_users, true},
       {"idle", "server RSS after start and after N users went idle", run_idle, true},
       {"media", "media sync: N files uploaded, then downloaded", run_media, true},
+      {"route", "server CPU and context switches of syncs with one edited note", run_route,
+       true},
   };
   return list;
 }
