@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Token the admin endpoint requires (default: $ANKISYNC_ADMIN_TOKEN)");
   serve_cmd->add_flag("--no-admin", serve.no_admin, "Do not open the admin endpoint");
+  serve_cmd->add_flag("--admin-open-loopback", serve.admin_open_loopback,
+                      "Without a token, let loopback clients use admin routes that change "
+                      "something (switching recording); docs/admin.md");
   serve_cmd->add_option("--profile", serve.profile, "pi or server (default: $SYNC_PROFILE or detected)")
       ->check(CLI::IsMember({"pi", "server"}));
   serve_cmd->add_option("--idle-eviction-ms", serve.idle_eviction_ms,

@@ -205,7 +205,8 @@ int run_serve(const serve_flags& flags, char** argv) {
     admin_limits.spill_dir = c.spill_dir();
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
-                                                      record_control(recorder)));
+                                                      record_control(recorder),
+                                                      c.admin_open_loopback));
     if (!bound) {
       spdlog::error("admin endpoint: {}", bound.error());
       return 1;
