@@ -10,6 +10,7 @@
 
 #include "actors/temp_files.hpp"
 #include "protocol/empty.hpp"
+#include "protocol/printable.hpp"
 #include "protocol/version.hpp"
 #include "protocol/body_file.hpp"
 #include "protocol/zstd_file.hpp"
@@ -160,7 +161,7 @@ caf::result<sync_result_msg> collection_actor::on_upload(const protocol::sync_re
         }
         if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
           remove_temp();
-          spdlog::info("uploaded collection rejected: {}", valid.error().message);
+          spdlog::info("uploaded collection rejected: {}", protocol::printable(valid.error().message));
           r.value = upload_corrupt;
           return r;
         }
@@ -446,7 +447,7 @@ collection_actor::result collection_actor::run_step(const protocol::sync_request
 void collection_actor::end_session(const char* why) {
   if (!session_)
     return;
-  spdlog::info("sync session of {} ended: {}", config_.user, why);
+  spdlog::info("sync session of {} ended: {}", config_.user, protocol::printable(why));
   if (col_)
     if (auto r = col_->rollback(); !r)
       spdlog::error("rolling back the sync of {}: {}", config_.user, r.error().message);

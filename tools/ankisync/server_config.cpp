@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "protocol/printable.hpp"
 #include "storage/username.hpp"
 
 namespace ankisync::app {
@@ -41,7 +42,7 @@ std::expected<std::vector<storage::env_user>, std::string> read_env_users(bool h
     u.hashed = hashed;
     u.env_value = *value;
     if (auto problem = storage::username_problem(u.name); !problem.empty())
-      return std::unexpected(var + ": username '" + u.name + "' " + problem);
+      return std::unexpected(var + ": username '" + protocol::printable(u.name) + "' " + problem);
     users.push_back(std::move(u));
   }
   return users;

@@ -2,6 +2,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "protocol/printable.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
@@ -68,7 +69,7 @@ int run_user_command(const user_command& cmd) {
   }
 
   if (auto problem = storage::username_problem(cmd.name); !problem.empty())
-    return fail("username '" + cmd.name + "' " + problem);
+    return fail("username '" + protocol::printable(cmd.name) + "' " + problem);
   auto password = cmd.password ? cmd.password : read_password();
   if (!password || password->empty())
     return fail("a non-empty password is required");
