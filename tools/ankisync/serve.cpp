@@ -100,9 +100,11 @@ net::admin_record_fn record_control(actors::recording::recorder& recorder) {
   return [&recorder](const std::string& user,
                      std::optional<bool> on) -> std::expected<std::string, protocol::sync_error> {
     if (on) {
-      if (auto problem = storage::username_problem(user); !problem.empty())
-        return std::unexpected(protocol::make_error(protocol::error_code::bad_request, problem));
-      if (auto set = recorder.set_user(user, *on); !set)
+      auto canonical = storage::canonical_username(user);
+      if (!canonical)
+        return std::unexpected(
+            protocol::make_error(protocol::error_code::bad_request, canonical.error()));
+      if (auto set = recorder.set_user(*canonical, *on); !set)
         return std::unexpected(protocol::make_error(protocol::error_code::conflict, set.error()));
     }
     return recorder.status_json();

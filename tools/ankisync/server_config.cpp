@@ -41,8 +41,11 @@ std::expected<std::vector<storage::env_user>, std::string> read_env_users(bool h
     u.secret = value->substr(colon + 1);
     u.hashed = hashed;
     u.env_value = *value;
-    if (auto problem = storage::username_problem(u.name); !problem.empty())
-      return std::unexpected(var + ": username '" + protocol::printable(u.name) + "' " + problem);
+    auto canonical = storage::canonical_username(u.name);
+    if (!canonical)
+      return std::unexpected(var + ": username '" + protocol::printable(u.name) + "' " +
+                             canonical.error());
+    u.name = std::move(*canonical);
     users.push_back(std::move(u));
   }
   return users;

@@ -68,8 +68,8 @@ int run_user_command(const user_command& cmd) {
     return 0;
   }
 
-  if (auto problem = storage::username_problem(cmd.name); !problem.empty())
-    return fail("username '" + protocol::printable(cmd.name) + "' " + problem);
+  if (auto canonical = storage::canonical_username(cmd.name); !canonical)
+    return fail("username '" + protocol::printable(cmd.name) + "' " + canonical.error());
   auto password = cmd.password ? cmd.password : read_password();
   if (!password || password->empty())
     return fail("a non-empty password is required");
