@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "tools/ankisync/commands.hpp"
@@ -27,6 +29,12 @@ void setup_logging() {
 
 int main(int argc, char** argv) {
   using namespace ankisync::app;
+  // Everything `serve` and `user` write into the data folder (users.db,
+  // collections, media, recordings, spilled request bodies) is for the
+  // server's account alone: folders come out 0700 and files 0600 whatever
+  // the shell's umask. Set before any thread or file exists; a restart
+  // for the malloc tunables inherits it.
+  ::umask(077);
   setup_logging();
 
   CLI::App app{"ankisync: a self-hosted Anki sync server"};

@@ -18,6 +18,7 @@
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/data_folder.hpp"
 #include "tools/ankisync/malloc_tunables.hpp"
 #include "tools/ankisync/process_setup.hpp"
 
@@ -152,6 +153,7 @@ int run_serve(const serve_flags& flags, char** argv) {
     }
     if (!bootstrap_first_user(*db))
       return 1;
+    make_data_folder_private(c.data_dir, *db);
   }
 
   // Signals are taken by sigwait below; every thread started from here on
