@@ -185,6 +185,15 @@ TEST_CASE("a recording never holds a host key in requests or answers", "[recordi
   CHECK(r.code == 0);
 }
 
+TEST_CASE("the committed recording fixtures hold no host key", "[recording]") {
+  const auto fixtures = recordings_in(ANKISYNC_RECORDINGS_DIR);
+  REQUIRE_FALSE(fixtures.empty());
+  for (const auto& file : fixtures) {
+    INFO(file.string());
+    CHECK(read_file(file).find(user_pass_host_key) == std::string::npos);
+  }
+}
+
 TEST_CASE("recordings are written 0600 in 0700 folders whatever the umask", "[recording]") {
   umask_scope loose(022);
   temp_folder out;
