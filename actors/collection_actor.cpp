@@ -10,6 +10,7 @@
 
 #include "actors/temp_files.hpp"
 #include "protocol/empty.hpp"
+#include "protocol/printable.hpp"
 #include "protocol/version.hpp"
 #include "protocol/body_file.hpp"
 #include "protocol/zstd_file.hpp"
@@ -162,7 +163,7 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
         }
         if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
           remove_temp();
-          spdlog::info("uploaded collection rejected: {}", valid.error().message);
+          spdlog::info("uploaded collection rejected: {}", protocol::printable(valid.error().message));
           r.value = upload_corrupt;
           return r;
         }
@@ -442,7 +443,7 @@ collection_actor::result collection_actor::run_step(const protocol::sync_request
 void collection_actor::end_session(const char* why) {
   if (!session_)
     return;
-  spdlog::info("sync session of {} ended: {}", config_.user, why);
+  spdlog::info("sync session of {} ended: {}", config_.user, protocol::printable(why));
   if (col_)
     if (auto r = col_->rollback(); !r)
       spdlog::error("rolling back the sync of {}: {}", config_.user, r.error().message);

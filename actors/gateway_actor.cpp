@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/recording/recorder.hpp"
+#include "storage/unicode_text.hpp"
 
 namespace ankisync::actors {
 namespace {
@@ -106,9 +107,12 @@ void gateway_actor::on_user_gone(const user_gone_msg& msg) {
 }
 
 void gateway_actor::on_login(protocol::sync_request& req, reply_channel reply) {
-  const auto* body = std::get_if<protocol::host_key_request>(&req.body);
+  auto* body = std::get_if<protocol::host_key_request>(&req.body);
   if (!body)
     return reply(failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body"));
+  // Names are stored in NFC (storage/username.hpp): the recorder, the log
+  // line and the users database then see the one spelling of this user.
+  body->username = storage::to_nfc(body->username);
   if (throttled(req.client_ip))
     return reply(
         failure(error_code::too_many_requests, "too many failed logins, try again in a minute"));

@@ -26,6 +26,17 @@ bool authorized(const http_request& req, const std::string& token) {
   return false;
 }
 
+bool is_loopback_peer(const std::string& ip) {
+  return ip.starts_with("127.") || ip == "::1" || ip.starts_with("::ffff:127.");
+}
+
+// For routes that change the server's state. `authorized` has already
+// checked a set token; without one, only the operator's explicit opt-in
+// lets a loopback client in.
+bool may_change(const http_request& req, const std::string& token, bool open_loopback) {
+  return !token.empty() || (open_loopback && is_loopback_peer(req.peer_ip));
+}
+
 // The value of `key` in the target's query string, percent-decoded.
 std::optional<std::string> query_value(const std::string& target, std::string_view key) {
   const auto q = target.find('?');
@@ -44,11 +55,17 @@ http_response json_response(std::string json) {
   return r;
 }
 
-void answer_record(const http_request& req, const admin_record_fn& record, respond_fn& respond) {
+void answer_record(const http_request& req, const admin_record_fn& record, bool may_change,
+                   respond_fn& respond) {
   std::expected<std::string, protocol::sync_error> done;
   if (req.method == "GET") {
     done = record({}, std::nullopt);
   } else if (req.method == "POST") {
+    if (!may_change)
+      return respond(error_response(make_error(
+          error_code::auth_failed,
+          "changing recording needs the admin token (--admin-token or ANKISYNC_ADMIN_TOKEN), "
+          "or a server started with --admin-open-loopback")));
     const auto user = query_value(req.target, "user");
     const auto on = query_value(req.target, "on");
     if (!user || user->empty() || !on || (*on != "0" && *on != "1"))
@@ -67,15 +84,15 @@ void answer_record(const http_request& req, const admin_record_fn& record, respo
 } // namespace
 
 request_handler make_admin_routes(admin_backend backend, std::string token,
-                                  admin_record_fn record) {
-  return [backend = std::move(backend), token = std::move(token),
-          record = std::move(record)](http_request&& req, respond_fn respond) {
+                                  admin_record_fn record, bool open_loopback) {
+  return [backend = std::move(backend), token = std::move(token), record = std::move(record),
+          open_loopback](http_request&& req, respond_fn respond) {
     const auto path = req.path();
     if (path == "/admin/record" && record) {
       if (!authorized(req, token))
         return respond(
             error_response(make_error(error_code::auth_failed, "missing or wrong admin token")));
-      return answer_record(req, record, respond);
+      return answer_record(req, record, may_change(req, token, open_loopback), respond);
     }
     admin_query query;
     if (path == "/admin/actors")

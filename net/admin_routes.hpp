@@ -24,8 +24,12 @@ using admin_record_fn = std::function<std::expected<std::string, protocol::sync_
 // Routes of the admin listener: GET /admin/actors and GET /admin/stats;
 // with `record`, also GET /admin/record and POST /admin/record?user=N&on=1|0.
 // With a non-empty token every request must carry it, as
-// "Authorization: Bearer <token>" or "X-Admin-Token: <token>".
+// "Authorization: Bearer <token>" or "X-Admin-Token: <token>". Without
+// one, GET routes answer anyone (the listener is then loopback only), but
+// routes that change something answer 403: any local account can reach a
+// loopback port. `open_loopback` (--admin-open-loopback) lets loopback
+// clients change things without a token, when none is set.
 request_handler make_admin_routes(admin_backend backend, std::string token,
-                                  admin_record_fn record = {});
+                                  admin_record_fn record = {}, bool open_loopback = false);
 
 } // namespace ankisync::net

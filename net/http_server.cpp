@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "net/spill_body.hpp"
+#include "protocol/printable.hpp"
 
 namespace ankisync::net {
 
@@ -34,7 +35,7 @@ namespace {
 // The path without its query: an old client's media `begin` carries its
 // host key in the query string, and keys must not reach the log.
 std::string loggable_target(std::string_view target) {
-  return std::string(target.substr(0, target.find('?')));
+  return protocol::printable(target.substr(0, target.find('?')));
 }
 
 // A client that sends nothing for this long loses its connection; a sync

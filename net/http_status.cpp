@@ -1,6 +1,7 @@
 #include "net/http_status.hpp"
 
 #include "protocol/envelope.hpp"
+#include "protocol/printable.hpp"
 
 namespace ankisync::net {
 
@@ -32,12 +33,16 @@ int http_status(protocol::error_code code) {
 }
 
 http_response error_response(const protocol::sync_error& error, std::string user) {
+  // Reasons quote what clients sent (a media name, a client version):
+  // escaped here, where every error becomes HTTP, for the body and the
+  // log line alike.
+  const protocol::sync_error reason{error.code, protocol::printable(error.message)};
   http_response r;
   r.status = http_status(error.code);
   r.headers.emplace_back("content-type", "text/plain; charset=utf-8");
-  r.body = protocol::error_body(r.status, error);
-  r.user = std::move(user);
-  r.note = error.message;
+  r.body = protocol::error_body(r.status, reason);
+  r.user = protocol::printable(user);
+  r.note = reason.message;
   return r;
 }
 

@@ -5,6 +5,7 @@
 
 #include "net/http_status.hpp"
 #include "protocol/legacy_envelope.hpp"
+#include "protocol/printable.hpp"
 #include "protocol/version.hpp"
 
 namespace ankisync::net {
@@ -27,7 +28,7 @@ http_response ok_response(const protocol::sync_reply& reply, std::uint8_t versio
                              std::to_string(reply.body_file_original_size));
     else
       r.headers.emplace_back("content-type", "application/octet-stream");
-    r.user = reply.user;
+    r.user = protocol::printable(reply.user);
     return r;
   }
   auto wire = protocol::encode_reply_body(reply, version);
@@ -38,7 +39,7 @@ http_response ok_response(const protocol::sync_reply& reply, std::uint8_t versio
   else
     r.headers.emplace_back("content-type", "application/octet-stream");
   r.body = std::move(wire.bytes);
-  r.user = reply.user;
+  r.user = protocol::printable(reply.user);
   return r;
 }
 

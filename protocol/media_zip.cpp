@@ -223,7 +223,7 @@ std::expected<upload_zip_entry, sync_error> stage_member(zip_reader* z, const pl
   int fd = -1;
   for (int attempt = 0; fd < 0; ++attempt) {
     out.staged = folder / ("upload-" + std::to_string(position) + "-" + random_suffix());
-    fd = ::open(out.staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd = ::open(out.staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && (errno != EEXIST || attempt > 8))
       return std::unexpected(io_failure("cannot create", out.staged, errno));
   }

@@ -1,7 +1,11 @@
 #include "storage/username.hpp"
 
+#include <unicode/uchar.h>
+
 #include <cstdint>
 #include <optional>
+
+#include "storage/unicode_text.hpp"
 
 namespace ankisync::storage {
 
@@ -44,6 +48,13 @@ std::optional<char32_t> next_code_point(std::string_view s, std::size_t& i) {
 
 bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
 
+bool is_format(char32_t cp) { return u_charType(static_cast<UChar32>(cp)) == U_FORMAT_CHAR; }
+
+bool is_separator(char32_t cp) {
+  const auto type = u_charType(static_cast<UChar32>(cp));
+  return type == U_LINE_SEPARATOR || type == U_PARAGRAPH_SEPARATOR;
+}
+
 } // namespace
 
 std::string username_problem(std::string_view name) {
@@ -58,6 +69,10 @@ std::string username_problem(std::string_view name) {
     if (!cp) return "username is not valid UTF-8";
     if (*cp == 0) return "username contains a NUL byte";
     if (is_control(*cp)) return "username contains a control character";
+    if (is_format(*cp))
+      return "username contains an invisible format character (a bidi control, a zero-width "
+             "character)";
+    if (is_separator(*cp)) return "username contains a line or paragraph separator";
     if (*cp == '/' || *cp == '\\') return "username contains a slash or backslash";
     if (*cp == ':') return "username contains ':'";
   }
@@ -66,6 +81,17 @@ std::string username_problem(std::string_view name) {
   if (edge_bad(name.front())) return "username starts with a space or dot";
   if (edge_bad(name.back())) return "username ends with a space or dot";
   return {};
+}
+
+std::expected<std::string, std::string> canonical_username(std::string_view name) {
+  // Checked after composing: that is the form stored and used as a folder
+  // name (composition may shorten it, never lengthen a valid one past a
+  // rule). Ill-formed UTF-8 comes back from to_nfc unchanged and is
+  // refused here.
+  auto nfc = to_nfc(name);
+  if (auto problem = username_problem(nfc); !problem.empty())
+    return std::unexpected(std::move(problem));
+  return nfc;
 }
 
 } // namespace ankisync::storage

@@ -16,6 +16,7 @@
 #include "storage/password_hash.hpp"
 #include "storage/sqlite_stmt.hpp"
 #include "storage/sqlite_tx.hpp"
+#include "storage/unicode_text.hpp"
 #include "storage/username.hpp"
 #include "storage/users_schema.hpp"
 
@@ -107,6 +108,17 @@ bool env_unchanged(const std::optional<env_state>& state, const env_user& user,
 // The stored form of an env user's secret; empty when hashing failed.
 std::string env_hash(const env_user& user, std::uint32_t rounds) {
   return user.hashed ? user.secret : hash_password(user.secret, rounds);
+}
+
+// A name as stored: NFC (username.hpp). Lookups compose the name they are
+// given, so either spelling finds the user.
+std::string stored_name(std::string_view name) { return to_nfc(name); }
+
+// The env users with their names as stored. `env_value` stays as given:
+// the derived host key comes from it, as upstream derives it.
+std::vector<env_user> with_stored_names(std::vector<env_user> users) {
+  for (auto& user : users) user.name = stored_name(user.name);
+  return users;
 }
 
 result<void> check_env_users(const std::vector<env_user>& users, std::uint32_t rounds) {
@@ -224,10 +236,11 @@ result<users_db> users_db::open(const std::filesystem::path& file) {
   });
 }
 
-result<void> users_db::add_user(std::string_view name, std::string_view password_hash) {
+result<void> users_db::add_user(std::string_view given, std::string_view password_hash) {
   return guarded([&]() -> result<void> {
-    if (auto problem = username_problem(name); !problem.empty())
-      return fail(storage_errc::invalid, problem);
+    auto canonical = canonical_username(given);
+    if (!canonical) return fail(storage_errc::invalid, canonical.error());
+    const std::string& name = *canonical;
     if (!is_valid_phc(password_hash))
       return fail(storage_errc::invalid, "password hash is not a PBKDF2 PHC string");
     auto stmt = sqlite_stmt::prepare(
@@ -241,8 +254,9 @@ result<void> users_db::add_user(std::string_view name, std::string_view password
   });
 }
 
-result<void> users_db::set_password(std::string_view name, std::string_view password_hash) {
+result<void> users_db::set_password(std::string_view given, std::string_view password_hash) {
   return guarded([&]() -> result<void> {
+    const auto name = stored_name(given);
     if (!is_valid_phc(password_hash))
       return fail(storage_errc::invalid, "password hash is not a PBKDF2 PHC string");
     auto tx = sqlite_tx::begin(db_);
@@ -305,8 +319,9 @@ result<import_account_outcome> users_db::import_account(const imported_account& 
   });
 }
 
-result<void> users_db::remove_user(std::string_view name) {
+result<void> users_db::remove_user(std::string_view given) {
   return guarded([&]() -> result<void> {
+    const auto name = stored_name(given);
     // Host keys go by ON DELETE CASCADE (foreign_keys is on per connection).
     auto stmt = sqlite_stmt::prepare(db_, "DELETE FROM users WHERE name = ?");
     if (!stmt) return error_of(stmt);
@@ -335,8 +350,9 @@ result<std::vector<user_row>> users_db::list_users() {
   });
 }
 
-result<std::optional<user_row>> users_db::find_user(std::string_view name) {
+result<std::optional<user_row>> users_db::find_user(std::string_view given) {
   return guarded([&]() -> result<std::optional<user_row>> {
+    const auto name = stored_name(given);
     auto stmt = sqlite_stmt::prepare(
         db_, "SELECT name, password_hash, source, created FROM users WHERE name = ?");
     if (!stmt) return error_of(stmt);
@@ -350,9 +366,10 @@ result<std::optional<user_row>> users_db::find_user(std::string_view name) {
   });
 }
 
-result<void> users_db::sync_env_users(const std::vector<env_user>& users,
+result<void> users_db::sync_env_users(const std::vector<env_user>& given,
                                       std::uint32_t rounds) {
   return guarded([&]() -> result<void> {
+    const auto users = with_stored_names(given);
     if (auto r = check_env_users(users, rounds); !r) return r;
 
     // Hash before taking the write lock: each hash takes a good fraction of
@@ -395,9 +412,10 @@ result<void> users_db::sync_env_users(const std::vector<env_user>& users,
   });
 }
 
-result<std::optional<std::string>> users_db::login(std::string_view name,
+result<std::optional<std::string>> users_db::login(std::string_view given,
                                                    std::string_view password) {
   return guarded([&]() -> result<std::optional<std::string>> {
+    const auto name = stored_name(given);
     using answer = std::optional<std::string>;
     std::string stored_hash, source;
     std::optional<std::string> env_key;

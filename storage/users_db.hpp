@@ -67,6 +67,8 @@ public:
   users_db(users_db&&) noexcept = default;
   users_db& operator=(users_db&&) noexcept = default;
 
+  // Every method taking a name composes it to NFC first (username.hpp):
+  // it is stored so, and either spelling finds the user.
   result<void> add_user(std::string_view name, std::string_view password_hash);
   // Replaces the hash and revokes every host key of the user.
   result<void> set_password(std::string_view name, std::string_view password_hash);

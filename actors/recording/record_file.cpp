@@ -3,13 +3,18 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/delimited_message_util.h>
 
+#include "storage/private_files.hpp"
+
 namespace ankisync::actors::recording {
 
 std::expected<record_writer, std::string> record_writer::create(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec))
-    return std::unexpected(file.string() + " already exists");
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  // Made 0600 first, whatever the umask: a recording holds a user's notes.
+  if (auto ec = storage::write_private_file(file, {})) {
+    if (ec == std::errc::file_exists)
+      return std::unexpected(file.string() + " already exists");
+    return std::unexpected("cannot create " + file.string() + ": " + ec.message());
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::app);
   if (!out)
     return std::unexpected("cannot create " + file.string());
   return record_writer(file, std::move(out));

@@ -8,9 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/recording/record_file.hpp"
+#include "actors/recording/redact.hpp"
 #include "actors/recording/start_state.hpp"
 #include "net/http_status.hpp"
-#include "protocol/host_key.hpp"
+#include "storage/private_files.hpp"
 
 #ifndef ANKISYNC_VERSION
 #define ANKISYNC_VERSION "unknown"
@@ -20,10 +21,6 @@ namespace ankisync::actors::recording {
 namespace {
 
 namespace fs = std::filesystem;
-
-// What a recorded hostKey request carries instead of the password. The
-// replay tool logs in with a password of its own.
-constexpr std::string_view redacted_password = "<redacted>";
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -116,26 +113,28 @@ struct recorder::stream {
       b.set_inline_bytes(std::string(bytes));
       return;
     }
-    std::error_code ec;
-    fs::create_directories(bodies(), ec);
-    std::ofstream out(bodies() / name, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out)
-      spdlog::error("recording {}: cannot write {}", user, (bodies() / name).string());
+    auto ec = storage::create_private_dirs(bodies());
+    if (!ec)
+      ec = storage::write_private_file(bodies() / name, bytes);
+    if (ec)
+      spdlog::error("recording {}: cannot write {}: {}", user, (bodies() / name).string(),
+                    ec.message());
     b.set_side_file(stem + ".bodies/" + name);
   }
 
   // A body net/ spilled to a file lives only until the reply is written:
   // linked (free on the same file system) or copied now.
   void keep_file(pb::Body& b, const fs::path& source, const std::string& name) {
-    std::error_code ec;
-    fs::create_directories(bodies(), ec);
+    auto ec = storage::create_private_dirs(bodies());
     const auto target = bodies() / name;
     fs::create_hard_link(source, target, ec);
     if (ec) {
       ec.clear();
       fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
     }
+    // A copy takes the source's mode; a link shares net/'s 0600 temp file.
+    if (!ec)
+      ec = storage::make_private(target);
     if (ec)
       spdlog::error("recording {}: cannot keep {}: {}", user, source.string(), ec.message());
     b.set_size(fs::file_size(target, ec));
@@ -204,8 +203,7 @@ std::optional<stream_start> recorder::begin_stream(const std::string& user) {
   auto s = std::make_shared<stream>();
   s->user = user;
   s->folder = options_.record_dir / user;
-  std::error_code ec;
-  fs::create_directories(s->folder, ec);
+  auto ec = storage::create_private_dirs(s->folder);
   if (ec) {
     spdlog::error("recording {}: cannot create {}: {}", user, s->folder.string(), ec.message());
     return std::nullopt;
@@ -301,7 +299,7 @@ request_step recorder::on_request(const std::string& user, const protocol::sync_
   q->set_legacy(req.legacy);
   q->set_client_version(req.client_version);
   q->set_has_host_key(!req.host_key.empty());
-  q->set_session_key(req.session_key);
+  q->set_session_key(redacted_session_key(req));
   q->set_received_us(now_us());
   const auto name = std::to_string(q->seq()) + "-request";
   const bool upload =
@@ -312,17 +310,13 @@ request_step recorder::on_request(const std::string& user, const protocol::sync_
       s->keep_file(*q->mutable_payload(), req.upload_body.file, name);
     else
       s->keep(*q->mutable_payload(), req.upload_body.bytes, name, options_.inline_limit);
-  } else if (const auto* login = std::get_if<protocol::host_key_request>(&req.body)) {
-    s->keep(*q->mutable_payload(),
-            protocol::encode_host_key_request({login->username, std::string(redacted_password)}),
-            name, options_.inline_limit);
   } else {
-    s->keep(*q->mutable_payload(), req.payload, name, options_.inline_limit);
+    s->keep(*q->mutable_payload(), redacted_request_body(req), name, options_.inline_limit);
   }
   s->append(r);
 
   const auto ticket = ++next_ticket_;
-  pending_.emplace(ticket, pending{s, q->seq(), binary_reply(req)});
+  pending_.emplace(ticket, pending{s, q->seq(), binary_reply(req), secret_in_reply(req)});
   return request_step{ticket};
 }
 
@@ -361,8 +355,8 @@ void recorder::on_response(std::uint64_t ticket,
       a->mutable_body()->set_size(reply.body.size());
       a->mutable_body()->set_sha256(sha256(reply.body));
     } else {
-      s.keep(*a->mutable_body(), reply.body, std::to_string(p.seq) + "-response",
-             options_.inline_limit);
+      s.keep(*a->mutable_body(), redacted_reply_body(p.secret, reply.body),
+             std::to_string(p.seq) + "-response", options_.inline_limit);
     }
   }
   s.append(r);

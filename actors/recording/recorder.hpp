@@ -29,6 +29,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "actors/recording/redact.hpp"
 #include "actors/recording/start_state.hpp"
 #include "protocol/envelope.hpp"
 
@@ -113,6 +114,7 @@ private:
     std::shared_ptr<stream> into;
     std::uint64_t seq = 0;
     bool binary = false; // a file or zip is answered: keep its size only
+    reply_secret secret = reply_secret::none; // redacted before it is kept
   };
   std::unordered_map<std::uint64_t, pending> pending_; // by ticket
   std::uint64_t next_ticket_ = 0;

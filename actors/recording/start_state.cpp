@@ -4,6 +4,7 @@
 
 #include "storage/full_sync.hpp"
 #include "storage/media_layout.hpp"
+#include "storage/private_files.hpp"
 
 namespace ankisync::actors::recording {
 namespace {
@@ -44,8 +45,7 @@ std::expected<void, std::string> backup_sqlite_file(const fs::path& source, cons
 
 std::expected<start_state, std::string> copy_start_state(const fs::path& user_folder,
                                                          const fs::path& dest) {
-  std::error_code ec;
-  fs::create_directories(dest, ec);
+  std::error_code ec = storage::create_private_dirs(dest);
   if (ec)
     return std::unexpected("cannot create " + dest.string() + ": " + ec.message());
   start_state state;
@@ -73,6 +73,10 @@ std::expected<start_state, std::string> copy_start_state(const fs::path& user_fo
     if (ec)
       return std::unexpected("copying media files: " + ec.message());
   }
+  // SQLite makes its files under the umask and a copy keeps its source's
+  // mode: the recording's copy is private whatever those were.
+  if (ec = storage::make_private_tree(dest); ec)
+    return std::unexpected("making " + dest.string() + " private: " + ec.message());
   return state;
 }
 

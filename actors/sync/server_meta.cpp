@@ -52,7 +52,7 @@ phase_result server_meta(const protocol::meta_request& req, const committed_stat
   if (!protocol::version::is_supported(req.v))
     return std::unexpected(make_error(error_code::client_too_old,
                                       "client sync version " + std::to_string(req.v) +
-                                          " is not supported"));
+                                          " is not supported (client: " + req.cv + ")"));
   protocol::meta_response r;
   r.mod = state.mod;
   r.scm = state.scm;

@@ -187,3 +187,46 @@ TEST_CASE("the admin endpoint on a public address without a token refuses to sta
   CHECK(r.err.find("token") != std::string::npos);
   CHECK(!std::filesystem::exists(folder.path() / "ready"));
 }
+
+TEST_CASE("without a token POST /admin/record is refused even from loopback while GET routes answer") {
+  server_process server(with_xavier());
+  auto admin = server.admin_http();
+  auto on = admin.send(post("/admin/record?user=xavier&on=1", ""));
+  REQUIRE(on.has_value());
+  INFO(on->body);
+  CHECK(on->status == 403);
+  CHECK(on->body.find("--admin-open-loopback") != std::string::npos);
+  // Nothing was switched on.
+  auto status = admin.send(get("/admin/record"));
+  REQUIRE(status.has_value());
+  CHECK(status->status == 200);
+  CHECK(parse_json(status->body).at("users").as_array().empty());
+  for (const char* path : {"/admin/actors", "/admin/stats"}) {
+    auto r = admin.send(get(path));
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+  }
+}
+
+TEST_CASE("with --admin-open-loopback POST /admin/record from loopback needs no token") {
+  server_process server(with_xavier({"--admin-open-loopback"}));
+  auto admin = server.admin_http();
+  auto on = admin.send(post("/admin/record?user=xavier&on=1", ""));
+  REQUIRE(on.has_value());
+  INFO(on->body);
+  CHECK(on->status == 200);
+  CHECK(parse_json(on->body).at("users").as_array().size() == 1);
+}
+
+TEST_CASE("with --admin-token POST /admin/record needs that token") {
+  server_process server(with_xavier({"--admin-token", "T0ken-for-tests"}));
+  auto admin = server.admin_http();
+  auto none = admin.send(post("/admin/record?user=xavier&on=1", ""));
+  REQUIRE(none.has_value());
+  CHECK(none->status == 403);
+  auto with = admin.send(
+      post("/admin/record?user=xavier&on=1", "", {{"X-Admin-Token", "T0ken-for-tests"}}));
+  REQUIRE(with.has_value());
+  INFO(with->body);
+  CHECK(with->status == 200);
+}

@@ -28,7 +28,8 @@ inline client::sync_client connect_as(const server_process& server, bool legacy)
 // POST /admin/record?user=..&on=..; the answer's JSON.
 inline std::string set_recording(server_process& server, const std::string& user, bool on) {
   auto admin = server.admin_http();
-  auto r = admin.send(post("/admin/record?user=" + user + "&on=" + (on ? "1" : "0"), ""));
+  auto r = admin.send(
+      post("/admin/record?user=" + user + "&on=" + (on ? "1" : "0"), "", admin_auth()));
   REQUIRE(r.has_value());
   INFO(r->body);
   REQUIRE(r->status == 200);

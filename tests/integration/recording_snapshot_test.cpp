@@ -77,7 +77,7 @@ bool pending(const std::future<T>& f) {
 // Only requests and the replies to them reach the gateway, so a rise while
 // every client waits means a new request arrived.
 double gateway_processed(server_process& server) {
-  auto r = server.admin_http().send(get("/admin/actors"));
+  auto r = server.admin_http().send(get("/admin/actors", admin_auth()));
   REQUIRE(r.has_value());
   REQUIRE(r->status == 200);
   auto doc = parse_json(r->body);
@@ -104,7 +104,7 @@ TEST_CASE("a slow starting-state copy holds only the recorded user, whose reques
           "[recording]") {
   // pi: a single blocking thread, which the copy takes; bob needs none.
   server_options options{{{"SYNC_USER1", "user:pass"}, {"SYNC_USER2", "bob:bob-pw"}},
-                         {"--profile", "pi"}};
+                         {"--profile", "pi", "--admin-token", admin_test_token}};
   server_process server(options);
   temp_folder devices;
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "actors/recording/record_file.hpp"
+#include "tests/integration/media_support.hpp"
 #include "tests/integration/recording_scenarios.hpp"
 
 using namespace ankisync;
@@ -154,6 +155,72 @@ TEST_CASE("a recording never holds the password", "[recording]") {
   const auto all = slurp_all(file.parent_path());
   CHECK(all.find("\"p\":\"pass\"") == std::string::npos);
   CHECK(all.find("<redacted>") != std::string::npos);
+}
+
+TEST_CASE("a recording never holds a host key in requests or answers", "[recording]") {
+  sync_fixture fx;
+  auto file = record(fx, [&] {
+    two_device_session(fx, false);
+    // Media begin answers with the host key as its "sk".
+    media_raw media(fx.server(), fx.host_key());
+    media.usn();
+  });
+  const auto all = slurp_all(file.parent_path());
+  // SYNC_USER1=user:pass: the key never changes, so it must not be kept.
+  CHECK(all.find(user_pass_host_key) == std::string::npos);
+
+  auto stream = actors::recording::read_records(file);
+  REQUIRE(stream.has_value());
+  bool login_answer = false;
+  for (const auto& rec : stream->records)
+    if (rec.has_response() && rec.response().body().inline_bytes().find("\"key\"") !=
+                                  std::string::npos) {
+      CHECK(rec.response().body().inline_bytes() == R"({"key":"<redacted>"})");
+      login_answer = true;
+    }
+  CHECK(login_answer);
+  // Replay still matches: it logs in and maps media keys by itself.
+  auto r = replay(file);
+  INFO(r.output);
+  CHECK(r.code == 0);
+}
+
+TEST_CASE("the committed recording fixtures hold no host key", "[recording]") {
+  const auto fixtures = recordings_in(ANKISYNC_RECORDINGS_DIR);
+  REQUIRE_FALSE(fixtures.empty());
+  for (const auto& file : fixtures) {
+    INFO(file.string());
+    CHECK(read_file(file).find(user_pass_host_key) == std::string::npos);
+  }
+}
+
+TEST_CASE("recordings are written 0600 in 0700 folders whatever the umask", "[recording]") {
+  umask_scope loose(022);
+  temp_folder out;
+  server_options o;
+  o.env = {{"SYNC_USER1", "user:pass"}};
+  o.args = {"--record", out.path().string()};
+  server_process server(o);
+  auto c = server.sync_client();
+  auto login = c.login("user", "pass");
+  REQUIRE(login.has_value());
+  REQUIRE(login->ok());
+  auto meta = c.call("meta", R"({"v":11,"cv":"ankisync-test"})", login->host_key);
+  REQUIRE(meta.has_value());
+  REQUIRE(server.stop().clean());
+  REQUIRE(recordings_in(out.path() / "user").size() == 1);
+  std::size_t seen = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out.path() / "user")) {
+    INFO(e.path().string());
+    const auto mode = e.symlink_status().permissions() & fs::perms::all;
+    if (e.is_directory())
+      CHECK(mode == fs::perms::owner_all);
+    else
+      CHECK(mode == (fs::perms::owner_read | fs::perms::owner_write));
+    ++seen;
+  }
+  CHECK(seen >= 2); // the recording and its starting state
+  CHECK((fs::status(out.path() / "user").permissions() & fs::perms::all) == fs::perms::owner_all);
 }
 
 TEST_CASE("serve --record records every user into the given folder", "[recording]") {

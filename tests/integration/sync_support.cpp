@@ -13,6 +13,8 @@ namespace {
 server_options sync_server_options() {
   server_options o;
   o.env = {{"SYNC_USER1", std::string(sync_user) + ":" + sync_password}};
+  // The recording tests switch recording on, which takes the admin token.
+  o.args = {"--admin-token", admin_test_token};
   return o;
 }
 

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -16,6 +18,25 @@ namespace ankisync::integration {
 // The official server's derived host key for SYNC_USER1=user:pass
 // (sha1 of "user:pass" as upstream computes it).
 inline constexpr const char* user_pass_host_key = "b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d";
+
+// The admin token of test servers that switch recording on: the admin
+// endpoint's state-changing routes need a token even from loopback.
+inline constexpr const char* admin_test_token = "admin-token-for-tests";
+
+inline client::header_list admin_auth() { return {{"X-Admin-Token", admin_test_token}}; }
+
+// Sets this process's umask while it lives; servers started meanwhile
+// inherit it, as they would from an operator's shell.
+class umask_scope {
+public:
+  explicit umask_scope(mode_t mask) : saved_(::umask(mask)) {}
+  ~umask_scope() { ::umask(saved_); }
+  umask_scope(const umask_scope&) = delete;
+  umask_scope& operator=(const umask_scope&) = delete;
+
+private:
+  mode_t saved_;
+};
 
 // Polls `done` every 20 ms until it holds or `timeout` passes.
 inline bool eventually(const std::function<bool()>& done,

@@ -122,3 +122,58 @@ TEST_CASE("a host key of a CLI-added user survives a restart and a crash of the 
   CHECK(meta_status(server, key) != 403);
   CHECK(meta_status(server, second_key) != 403);
 }
+
+TEST_CASE("a name's NFC and NFD spellings are one user with one folder") {
+  const std::string nfc = "Jos\xc3\xa9";  // é as one code point
+  const std::string nfd = "Jose\xcc\x81"; // e + U+0301
+  server_process server;
+  cli_ok(server, {"user", "add", nfc, "--password", "secret"});
+  auto again = server.cli({"user", "add", nfd, "--password", "other"});
+  INFO("stdout: " << again.out << "\nstderr: " << again.err);
+  CHECK_FALSE(again.status.clean());
+
+  const auto by_nfd = login_ok(server, nfd, "secret");
+  const auto by_nfc = login_ok(server, nfc, "secret");
+  CHECK(meta_status(server, by_nfd) == 200);
+  CHECK(meta_status(server, by_nfc) == 200);
+  CHECK(std::filesystem::is_directory(server.data_dir() / nfc));
+  CHECK_FALSE(std::filesystem::exists(server.data_dir() / nfd));
+
+  auto listed = server.cli({"user", "list"});
+  REQUIRE(listed.status.clean());
+  CHECK(count(listed.out, nfc) == 1);
+  CHECK(count(listed.out, nfd) == 0);
+}
+
+TEST_CASE("`ankisync user add` refuses a name with a right-to-left override") {
+  server_process server;
+  const std::string name = "bob\xe2\x80\xae" "gpj.exe";
+  auto r = server.cli({"user", "add", name, "--password", "secret"});
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  CHECK_FALSE(r.status.clean());
+  CHECK(login_status(server, name, "secret") == 403);
+  auto listed = server.cli({"user", "list"});
+  REQUIRE(listed.status.clean());
+  CHECK(listed.out.find("\xe2\x80\xae") == std::string::npos);
+}
+
+TEST_CASE("a SYNC_USER name in NFD is the NFC user and one with a bidi control stops the start") {
+  const std::string nfc = "Ren\xc3\xa9";
+  const std::string nfd = "Rene\xcc\x81";
+  server_process server(server_options{{{"SYNC_USER1", nfd + ":pw"}}, {}});
+  const auto key = login_ok(server, nfc, "pw");
+  CHECK(meta_status(server, key) == 200);
+  CHECK(std::filesystem::is_directory(server.data_dir() / nfc));
+  auto listed = server.cli({"user", "list"});
+  REQUIRE(listed.status.clean());
+  CHECK(count(listed.out, nfc) == 1);
+
+  temp_folder folder;
+  auto r = run_ankisync({"serve", "--data", (folder.path() / "data").string(), "--port", "0",
+                         "--admin-port", "0", "--ready-file", (folder.path() / "ready").string()},
+                        {{"SYNC_USER1", "a\xe2\x80\xae" "b:pw"}}, std::chrono::seconds(10));
+  INFO("stderr: " << r.err);
+  CHECK(r.status.exited);
+  CHECK(r.status.code != 0);
+  CHECK(r.err.find("\xe2\x80\xae") == std::string::npos);
+}

@@ -72,3 +72,41 @@ TEST_CASE("names that would collide with the users database file are refused") {
   CHECK_FALSE(is_valid_username("users.db-wal"));
   CHECK(is_valid_username("users"));
 }
+
+TEST_CASE("bidi controls and other format characters are refused: lists and logs would show "
+          "the name reordered or hidden") {
+  const std::string bad[] = {
+      "evil\xe2\x80\xae" "gnp.exe", // U+202E right-to-left override
+      "a\xe2\x81\xa6" "b",          // U+2066 left-to-right isolate
+      "a\xe2\x80\x8e" "b",          // U+200E left-to-right mark
+      "zero\xe2\x80\x8bwidth",      // U+200B zero width space
+      "\xef\xbb\xbf" "bom",         // U+FEFF
+      "a\xe2\x80\xa8" "b",          // U+2028 line separator
+  };
+  for (const auto& name : bad) {
+    INFO(name);
+    CHECK_FALSE(username_problem(name).empty());
+  }
+  CHECK(username_problem("evil\xe2\x80\xae" "gnp").find("format") != std::string::npos);
+}
+
+TEST_CASE("canonical_username composes to NFC so both spellings name one user") {
+  const std::string nfc = "Jos\xc3\xa9";   // é as one code point
+  const std::string nfd = "Jose\xcc\x81";  // e + U+0301 combining acute
+  auto a = canonical_username(nfc);
+  auto b = canonical_username(nfd);
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK(*a == nfc);
+  CHECK(*b == nfc);
+  CHECK(canonical_username("alice").value() == "alice");
+}
+
+TEST_CASE("canonical_username refuses what username_problem refuses with its reason") {
+  auto bidi = canonical_username("a\xe2\x80\xae" "b");
+  REQUIRE_FALSE(bidi.has_value());
+  CHECK(bidi.error() == username_problem("a\xe2\x80\xae" "b"));
+  CHECK_FALSE(canonical_username("a/b").has_value());
+  CHECK_FALSE(canonical_username("").has_value());
+  CHECK_FALSE(canonical_username("\xff").has_value());
+}

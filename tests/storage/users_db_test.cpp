@@ -557,3 +557,68 @@ TEST_CASE("an import with a hash of neither kind or a bad name writes nothing") 
   REQUIRE(users);
   CHECK(users->empty());
 }
+
+TEST_CASE("a user name is stored in NFC and the NFD spelling finds the same user") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  const std::string nfc = "Ren\xc3\xa9";  // René, é as one code point
+  const std::string nfd = "Rene\xcc\x81"; // e + U+0301
+  REQUIRE(db.add_user(nfd, hash("pw")));
+
+  auto all = db.list_users();
+  REQUIRE(all);
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].name == nfc);
+
+  auto again = db.add_user(nfc, hash("pw"));
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == storage_errc::exists);
+
+  for (const auto& spelling : {nfc, nfd}) {
+    INFO(spelling);
+    auto found = db.find_user(spelling);
+    REQUIRE(found);
+    REQUIRE(found->has_value());
+    CHECK((*found)->name == nfc);
+    auto key = db.login(spelling, "pw");
+    REQUIRE(key);
+    REQUIRE(key->has_value());
+    CHECK(db.host_keys()->user_of(**key) == nfc);
+  }
+  REQUIRE(db.set_password(nfd, hash("new")));
+  CHECK(db.login(nfc, "new")->has_value());
+  REQUIRE(db.remove_user(nfd));
+  CHECK(db.list_users()->empty());
+}
+
+TEST_CASE("a name with a right-to-left override is refused") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  auto added = db.add_user("bob\xe2\x80\xae" "evil", hash("pw"));
+  REQUIRE_FALSE(added);
+  CHECK(added.error().code == storage_errc::invalid);
+  auto env = db.sync_env_users({plain_env("bob\xe2\x80\xae" "evil", "pw")}, test_rounds);
+  REQUIRE_FALSE(env);
+  CHECK(env.error().code == storage_errc::invalid);
+  CHECK(db.list_users()->empty());
+}
+
+TEST_CASE("an env user given in NFD is stored in NFC and keeps its derived key") {
+  temp_dir dir;
+  auto db = open_db(dir / "users.db");
+  const std::string nfc = "Ren\xc3\xa9";
+  const std::string nfd = "Rene\xcc\x81";
+  REQUIRE(db.sync_env_users({plain_env(nfd, "pw")}, test_rounds));
+  auto all = db.list_users();
+  REQUIRE(all);
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].name == nfc);
+  auto key = db.login(nfc, "pw");
+  REQUIRE(key);
+  REQUIRE(key->has_value());
+  CHECK(db.host_keys()->user_of(**key) == nfc);
+  // Started again with the same entry: still one user, nothing changed.
+  REQUIRE(db.sync_env_users({plain_env(nfd, "pw")}, test_rounds));
+  CHECK(db.list_users()->size() == 1);
+  CHECK(db.login(nfd, "pw").value() == *key);
+}

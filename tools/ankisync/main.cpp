@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "tools/ankisync/commands.hpp"
@@ -27,6 +29,12 @@ void setup_logging() {
 
 int main(int argc, char** argv) {
   using namespace ankisync::app;
+  // Everything `serve` and `user` write into the data folder (users.db,
+  // collections, media, recordings, spilled request bodies) is for the
+  // server's account alone: folders come out 0700 and files 0600 whatever
+  // the shell's umask. Set before any thread or file exists; a restart
+  // for the malloc tunables inherits it.
+  ::umask(077);
   setup_logging();
 
   CLI::App app{"ankisync: a self-hosted Anki sync server"};
@@ -42,6 +50,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Token the admin endpoint requires (default: $ANKISYNC_ADMIN_TOKEN)");
   serve_cmd->add_flag("--no-admin", serve.no_admin, "Do not open the admin endpoint");
+  serve_cmd->add_flag("--admin-open-loopback", serve.admin_open_loopback,
+                      "Without a token, let loopback clients use admin routes that change "
+                      "something (switching recording); docs/admin.md");
   serve_cmd->add_option("--profile", serve.profile, "pi or server (default: $SYNC_PROFILE or detected)")
       ->check(CLI::IsMember({"pi", "server"}));
   serve_cmd->add_option("--idle-eviction-ms", serve.idle_eviction_ms,

@@ -19,6 +19,7 @@
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/data_folder.hpp"
 #include "tools/ankisync/malloc_tunables.hpp"
 #include "tools/ankisync/process_setup.hpp"
 
@@ -101,9 +102,11 @@ net::admin_record_fn record_control(actors::recording::recorder& recorder) {
   return [&recorder](const std::string& user,
                      std::optional<bool> on) -> std::expected<std::string, protocol::sync_error> {
     if (on) {
-      if (auto problem = storage::username_problem(user); !problem.empty())
-        return std::unexpected(protocol::make_error(protocol::error_code::bad_request, problem));
-      if (auto set = recorder.set_user(user, *on); !set)
+      auto canonical = storage::canonical_username(user);
+      if (!canonical)
+        return std::unexpected(
+            protocol::make_error(protocol::error_code::bad_request, canonical.error()));
+      if (auto set = recorder.set_user(*canonical, *on); !set)
         return std::unexpected(protocol::make_error(protocol::error_code::conflict, set.error()));
     }
     return recorder.status_json();
@@ -167,6 +170,7 @@ int run_serve(const serve_flags& flags, char** argv) {
     }
     if (!bootstrap_first_user(*db))
       return 1;
+    make_data_folder_private(c.data_dir, *db);
   }
 
   // Signals are taken by sigwait below; every thread started from here on
@@ -222,7 +226,8 @@ int run_serve(const serve_flags& flags, char** argv) {
     admin_limits.spill_dir = c.spill_dir();
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
-                                                      record_control(recorder)));
+                                                      record_control(recorder),
+                                                      c.admin_open_loopback));
     if (!bound) {
       spdlog::error("admin endpoint: {}", bound.error());
       return 1;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "protocol/printable.hpp"
 #include "storage/username.hpp"
 
 namespace ankisync::app {
@@ -40,8 +41,11 @@ std::expected<std::vector<storage::env_user>, std::string> read_env_users(bool h
     u.secret = value->substr(colon + 1);
     u.hashed = hashed;
     u.env_value = *value;
-    if (auto problem = storage::username_problem(u.name); !problem.empty())
-      return std::unexpected(var + ": username '" + u.name + "' " + problem);
+    auto canonical = storage::canonical_username(u.name);
+    if (!canonical)
+      return std::unexpected(var + ": username '" + protocol::printable(u.name) + "' " +
+                             canonical.error());
+    u.name = std::move(*canonical);
     users.push_back(std::move(u));
   }
   return users;
@@ -93,6 +97,7 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
   c.admin_port = flags.admin_port.value_or(8081);
   c.admin_token =
       !flags.admin_token.empty() ? flags.admin_token : env("ANKISYNC_ADMIN_TOKEN").value_or("");
+  c.admin_open_loopback = flags.admin_open_loopback;
   if (c.admin_enabled && c.admin_token.empty() && !is_loopback(c.admin_host))
     return std::unexpected("the admin endpoint may listen on " + c.admin_host +
                            " only with a token (--admin-token or ANKISYNC_ADMIN_TOKEN)");
@@ -138,6 +143,7 @@ std::string dump_config(const server_config& c) {
     << "admin.listen = "
     << (c.admin_enabled ? c.admin_host + ":" + std::to_string(c.admin_port) : "off") << "\n"
     << "admin.token = " << (c.admin_token.empty() ? "(none)" : "(set)") << "\n"
+    << "admin.open_loopback = " << (c.admin_open_loopback ? "yes" : "no") << "\n"
     << "profile = " << p.name << " (" << c.profile_reason << ")\n"
     << "scheduler.policy = " << p.scheduler_policy << "\n"
     << "scheduler.threads = " << p.scheduler_threads << "\n"

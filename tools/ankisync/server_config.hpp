@@ -22,6 +22,7 @@ struct serve_flags {
   std::optional<std::uint16_t> admin_port;
   std::string admin_token;
   bool no_admin = false;
+  bool admin_open_loopback = false;
   std::string profile;
   std::optional<std::int64_t> idle_eviction_ms;
   std::optional<std::int64_t> session_idle_timeout_ms;
@@ -42,6 +43,9 @@ struct server_config {
   std::string admin_host;
   std::uint16_t admin_port = 8081;
   std::string admin_token;
+  // --admin-open-loopback: without a token, loopback clients may use the
+  // admin routes that change something (docs/admin.md).
+  bool admin_open_loopback = false;
   profiles::profile profile;
   std::string profile_reason;
   bool passwords_hashed = false;

@@ -2,6 +2,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "protocol/printable.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
@@ -67,8 +68,8 @@ int run_user_command(const user_command& cmd) {
     return 0;
   }
 
-  if (auto problem = storage::username_problem(cmd.name); !problem.empty())
-    return fail("username '" + cmd.name + "' " + problem);
+  if (auto canonical = storage::canonical_username(cmd.name); !canonical)
+    return fail("username '" + protocol::printable(cmd.name) + "' " + canonical.error());
   auto password = cmd.password ? cmd.password : read_password();
   if (!password || password->empty())
     return fail("a non-empty password is required");
