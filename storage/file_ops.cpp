@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <exception>
+#include <optional>
+#include <utility>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -15,58 +18,158 @@
 namespace ankisync::storage {
 namespace {
 
-std::unexpected<storage_error> errno_failure(std::string_view what, const std::filesystem::path& p,
-                                             int err) {
-  return fail(storage_errc::io, std::string(what) + " " + p.string() + ": " + std::strerror(err));
+class fd_guard {
+public:
+  explicit fd_guard(int fd) : fd_(fd) {}
+  ~fd_guard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  fd_guard(const fd_guard&) = delete;
+  fd_guard& operator=(const fd_guard&) = delete;
+  int get() const { return fd_; }
+  // Closes now, so that a failing close is seen (it can report a write error).
+  int close() { return ::close(std::exchange(fd_, -1)); }
+
+private:
+  int fd_;
+};
+
+std::unexpected<storage_error> io_error(std::string_view what, const std::filesystem::path& p,
+                                        int err) {
+  return fail(storage_errc::io,
+              std::string(what) + " " + p.string() + ": " + std::strerror(err));
 }
 
-// Closes on every path out of a function.
-struct fd_guard {
-  int fd = -1;
-  ~fd_guard() {
-    if (fd >= 0) ::close(fd);
+result<void> write_all(int fd, const unsigned char* data, std::size_t size,
+                       const std::filesystem::path& dest) {
+  while (size > 0) {
+    const auto n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("write", dest, errno);
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
   }
-};
+  return {};
+}
+
+result<copied_file> copy_into(int in, const std::filesystem::path& source, int out,
+                              const std::filesystem::path* dest) {
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  copied_file copied;
+  std::array<unsigned char, 64 * 1024> buffer{};
+  while (true) {
+    const auto n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("read", source, errno);
+    }
+    if (n == 0) break;
+    sha1_update(&ctx, static_cast<std::size_t>(n), buffer.data());
+    copied.size += n;
+    if (out >= 0)
+      if (auto r = write_all(out, buffer.data(), static_cast<std::size_t>(n), *dest); !r)
+        return std::unexpected(r.error());
+  }
+  std::array<unsigned char, SHA1_DIGEST_SIZE> digest{};
+  sha1_digest(&ctx, digest.size(), digest.data());
+  copied.sha1_raw.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return copied;
+}
+
+// The file itself, opened for reading: a symbolic link is refused, so a
+// folder we are asked to take over cannot make us read outside it.
+result<int> open_regular(const std::filesystem::path& source) {
+  const int fd = ::open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP) return fail(storage_errc::invalid, source.string() + " is a symbolic link");
+    if (errno == ENOENT) return fail(storage_errc::not_found, source.string() + " is missing");
+    return io_error("open", source, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return io_error("stat", source, err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(storage_errc::invalid, source.string() + " is not a regular file");
+  }
+  return fd;
+}
 
 } // namespace
 
 result<void> fsync_path(const std::filesystem::path& p, bool directory) {
-  fd_guard f{::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC)};
-  if (f.fd < 0) return errno_failure("open", p, errno);
-  if (::fsync(f.fd) != 0) return errno_failure("fsync", p, errno);
+  fd_guard f(::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC));
+  if (f.get() < 0) return io_error("open", p, errno);
+  if (::fsync(f.get()) != 0) return io_error("fsync", p, errno);
   return {};
 }
 
 result<std::string> sha1_of_file(const std::filesystem::path& file, bool make_durable) {
-  // O_NOFOLLOW: a link in a folder we are asked to take over could point
-  // anywhere; only the file itself is hashed.
-  fd_guard f{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
-  if (f.fd < 0) return errno_failure("open", file, errno);
-  struct stat st{};
-  if (::fstat(f.fd, &st) != 0) return errno_failure("stat", file, errno);
-  if (!S_ISREG(st.st_mode)) return fail(storage_errc::invalid, file.string() + " is not a regular file");
+  auto opened = open_regular(file);
+  if (!opened) return std::unexpected(opened.error());
+  fd_guard in(*opened);
+  auto read = copy_into(in.get(), file, -1, nullptr);
+  if (!read) return std::unexpected(read.error());
+  if (make_durable && ::fdatasync(in.get()) != 0) return io_error("fdatasync", file, errno);
+  return std::move(read->sha1_raw);
+}
 
-  sha1_ctx ctx;
-  sha1_init(&ctx);
-  std::array<std::uint8_t, 64 * 1024> buffer;
-  while (true) {
-    const ssize_t n = ::read(f.fd, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_failure("read", file, errno);
+result<copied_file> copy_verified(const std::filesystem::path& source,
+                                  const std::filesystem::path* dest,
+                                  std::string_view expected_sha1_raw) {
+  try {
+    auto opened = open_regular(source);
+    if (!opened) return std::unexpected(opened.error());
+    fd_guard in(*opened);
+
+    std::optional<fd_guard> out;
+    if (dest != nullptr) {
+      out.emplace(::open(dest->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+      if (out->get() < 0) return io_error("create", *dest, errno);
     }
-    if (n == 0) break;
-    sha1_update(&ctx, static_cast<std::size_t>(n), buffer.data());
+    auto remove_dest = [&] {
+      if (dest == nullptr) return;
+      out.reset();
+      std::error_code ignored;
+      std::filesystem::remove(*dest, ignored);
+    };
+
+    auto copied = copy_into(in.get(), source, out ? out->get() : -1, dest);
+    if (!copied) {
+      remove_dest();
+      return copied;
+    }
+    if (copied->sha1_raw != expected_sha1_raw) {
+      remove_dest();
+      return fail(storage_errc::corrupt, source.string() + ": the content does not match its sha1");
+    }
+    if (out) {
+      if (::fsync(out->get()) != 0) {
+        const int err = errno;
+        remove_dest();
+        return io_error("fsync", *dest, err);
+      }
+      if (out->close() != 0) {
+        const int err = errno;
+        remove_dest();
+        return io_error("close", *dest, err);
+      }
+    }
+    return copied;
+  } catch (const std::exception& e) {
+    return fail(storage_errc::io, source.string() + ": " + e.what());
   }
-  if (make_durable && ::fdatasync(f.fd) != 0) return errno_failure("fdatasync", file, errno);
-  std::string digest(SHA1_DIGEST_SIZE, '\0');
-  sha1_digest(&ctx, SHA1_DIGEST_SIZE, reinterpret_cast<std::uint8_t*>(digest.data()));
-  return digest;
 }
 
 result<void> copy_file_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
   std::error_code ec;
-  if (std::filesystem::exists(to, ec)) return errno_failure("create", to, EEXIST);
+  if (std::filesystem::exists(to, ec)) return io_error("create", to, EEXIST);
   static std::atomic<unsigned> counter{0};
   const auto temp = to.parent_path() / (".ankisync-copy-" + std::to_string(::getpid()) + "-" +
                                         std::to_string(++counter));
@@ -75,7 +178,7 @@ result<void> copy_file_durably(const std::filesystem::path& from, const std::fil
   auto done = fsync_path(temp, false);
   if (done) {
     // link(2) refuses an existing target, where rename(2) would replace it.
-    if (::link(temp.c_str(), to.c_str()) != 0) done = errno_failure("link", to, errno);
+    if (::link(temp.c_str(), to.c_str()) != 0) done = io_error("link", to, errno);
   }
   std::filesystem::remove(temp, ec);
   return done;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "storage/storage_error.hpp"
 
@@ -15,6 +17,21 @@ result<void> fsync_path(const std::filesystem::path& p, bool directory);
 // is returned, so a caller that then renames it under that digest never
 // names a file whose bytes a power cut could still lose.
 result<std::string> sha1_of_file(const std::filesystem::path& file, bool make_durable);
+
+struct copied_file {
+  std::string sha1_raw; // 20 bytes
+  std::int64_t size = 0;
+};
+
+// Reads `source` (a regular file; a symbolic link is refused, so nothing
+// outside the source folder is read) while computing its sha1. With a
+// `dest` (which must not exist) the bytes are written there too and
+// fsynced. A content whose sha1 is not `expected_sha1_raw` is `corrupt`
+// and leaves no `dest`; so does any other failure. Without `dest` the
+// file is only read and checked.
+result<copied_file> copy_verified(const std::filesystem::path& source,
+                                  const std::filesystem::path* dest,
+                                  std::string_view expected_sha1_raw);
 
 // Copies `from` to `to` through a temp name in `to`'s folder, flushed
 // before the final rename: `to` either does not exist or is complete.

@@ -47,8 +47,9 @@ result<std::optional<fs::path>> find_content(const std::vector<fs::path>& candid
     if (!exists_no_follow(candidate)) continue;
     auto digest = sha1_of_file(candidate, true);
     if (!digest) {
-      // Not a regular file (a link, a folder): never ours to take.
-      if (digest.error().code == storage_errc::invalid) {
+      // Not a regular file (a link, a folder), or gone: never ours to take.
+      if (digest.error().code == storage_errc::invalid ||
+          digest.error().code == storage_errc::not_found) {
         mismatch = true;
         continue;
       }

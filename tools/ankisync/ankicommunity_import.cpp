@@ -14,7 +14,7 @@
 #include <system_error>
 
 #include "storage/ankicommunity_password.hpp"
-#include "storage/durable_copy.hpp"
+#include "storage/file_ops.hpp"
 #include "storage/full_sync.hpp"
 #include "storage/media_db.hpp"
 #include "storage/media_store.hpp"
@@ -108,7 +108,7 @@ step move_into_place(const fs::path& staged, const fs::path& dest) {
     if (err != EINVAL || fs::exists(dest) || ::rename(staged.c_str(), dest.c_str()) != 0)
       return std::unexpected("move the new folder to " + dest.string() + ": " + errno_text(err));
   }
-  if (auto r = storage::sync_directory(dest.parent_path()); !r)
+  if (auto r = storage::fsync_path(dest.parent_path(), true); !r)
     return std::unexpected(r.error().message);
   return {};
 }
@@ -207,7 +207,7 @@ step import_media(const fs::path& source_folder, const fs::path& work, const fs:
   report.media_last_usn = index->last_usn;
   if (options.dry_run) return {};
 
-  if (auto r = storage::sync_directory(dest_folder); !r) return std::unexpected(r.error().message);
+  if (auto r = storage::fsync_path(dest_folder, true); !r) return std::unexpected(r.error().message);
   auto db = storage::media_db::open(staged / dest_media_db);
   if (!db) return std::unexpected("media.db: " + db.error().message);
   auto totals = db->import_rows(rows, index->last_usn);
@@ -263,7 +263,7 @@ step import_steps(const storage::ankicommunity_account& account,
     return {};
   }
 
-  if (auto r = storage::sync_directory(staged); !r) return std::unexpected(r.error().message);
+  if (auto r = storage::fsync_path(staged, true); !r) return std::unexpected(r.error().message);
   if (auto r = move_into_place(staged, dest); !r) return r;
   auto outcome = users->import_account({account.name, stored_hash, host_keys});
   if (!outcome) {

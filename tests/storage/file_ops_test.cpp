@@ -7,7 +7,7 @@
 #include <iterator>
 #include <string>
 
-#include "storage/durable_copy.hpp"
+#include "storage/file_ops.hpp"
 #include "temp_dir.hpp"
 
 using namespace ankisync::storage;
