@@ -16,6 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -47,11 +49,35 @@ constexpr auto write_timeout = std::chrono::seconds(120);
 // a write to the spill file: half the server's CPU time of an upload.
 constexpr std::size_t body_read_bytes = 64 * 1024;
 
+class connection;
+
+// Every open connection of a server, so a shutdown can close those between
+// requests and wait for the others. Any I/O thread may call in.
+struct live_connections {
+  using list = std::list<std::weak_ptr<connection>>;
+  std::mutex mutex;
+  list connections;
+  // Requests between their header and the end of their reply.
+  std::atomic<std::size_t> busy{0};
+  // Set by stop_accepting(): replies say Connection: close.
+  std::atomic<bool> draining{false};
+
+  list::iterator add(std::weak_ptr<connection> c) {
+    std::lock_guard lock(mutex);
+    return connections.insert(connections.end(), std::move(c));
+  }
+  void remove(list::iterator it) {
+    std::lock_guard lock(mutex);
+    connections.erase(it);
+  }
+};
+
 struct listener_state {
   std::string name;
   listener_limits limits;
   request_handler handler;
   request_counters* counters;
+  live_connections* live; // the server's; outlives every connection
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -63,14 +89,42 @@ public:
     if (!ec)
       peer_ip_ = ep.address().to_string();
   }
+  ~connection() {
+    if (registered_)
+      listener_->live->remove(entry_);
+    set_busy(false);
+  }
 
   void run() {
+    entry_ = listener_->live->add(weak_from_this());
+    registered_ = true;
     asio::dispatch(stream_.get_executor(),
                    beast::bind_front_handler(&connection::do_read_header, shared_from_this()));
   }
 
+  // Shutdown: a connection waiting for its next request closes now; one
+  // with a request in flight closes once the reply is written.
+  void drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_)
+        self->close();
+    });
+  }
+
 private:
+  void set_busy(bool busy) {
+    if (busy == busy_)
+      return;
+    busy_ = busy;
+    if (busy)
+      listener_->live->busy.fetch_add(1, std::memory_order_relaxed);
+    else
+      listener_->live->busy.fetch_sub(1, std::memory_order_relaxed);
+  }
+
   void do_read_header() {
+    if (listener_->live->draining.load(std::memory_order_relaxed))
+      return close();
     // An idle keep-alive connection keeps no large read buffer.
     if (buffer_.size() == 0 && buffer_.capacity() > body_read_bytes / 4)
       buffer_.shrink_to_fit();
@@ -88,6 +142,7 @@ private:
       return close();
     started_ = std::chrono::steady_clock::now();
     bytes_in_ = bytes;
+    set_busy(true);
     // A declared length past the limit is refused before reading a byte:
     // Beast reports it while parsing the header.
     if (ec == http::error::body_limit)
@@ -208,6 +263,8 @@ private:
     out->result(static_cast<unsigned>(resp.status));
     for (auto& [k, v] : resp.headers)
       out->set(k, v);
+    if (listener_->live->draining.load(std::memory_order_relaxed))
+      keep_alive_ = false;
     out->keep_alive(keep_alive_);
     out->prepare_payload();
     status_ = resp.status;
@@ -223,7 +280,7 @@ private:
 
   void on_write(beast::error_code ec) {
     finish_request();
-    if (ec || !keep_alive_)
+    if (ec || !keep_alive_ || listener_->live->draining.load(std::memory_order_relaxed))
       return close();
     do_read_header();
   }
@@ -250,9 +307,11 @@ private:
     parser_.reset();
     user_.clear();
     note_.clear();
+    set_busy(false);
   }
 
   void close() {
+    set_busy(false);
     body_file_.reset();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -267,6 +326,9 @@ private:
   std::string peer_ip_;
   std::string log_method_, log_target_, user_, note_;
   bool keep_alive_ = false;
+  bool busy_ = false; // a request is in flight (live_connections::busy)
+  bool registered_ = false;
+  live_connections::list::iterator entry_;
   int status_ = 0;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::chrono::steady_clock::time_point started_;
@@ -330,6 +392,8 @@ struct http_server::impl {
   impl(unsigned threads, request_counters& counters)
       : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads),
         counters(counters) {}
+  // Before the io_context: connections its destructor frees unregister here.
+  live_connections live;
   asio::io_context ioc;
   // Keeps run() from returning while an actor is still working on a reply
   // and no socket operation is pending.
@@ -351,7 +415,7 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
                                                               listener_limits limits,
                                                               request_handler handler) {
   auto state = std::make_shared<listener_state>(
-      listener_state{name, std::move(limits), std::move(handler), &impl_->counters});
+      listener_state{name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live});
   auto loop = std::make_shared<acceptor_loop>(impl_->ioc, state);
   auto bound = loop->open(host, port);
   if (!bound)
@@ -364,6 +428,32 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
 void http_server::start() {
   for (unsigned i = 0; i < impl_->thread_count; ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+void http_server::stop_accepting() {
+  for (auto& a : impl_->acceptors)
+    a->close();
+  impl_->acceptors.clear();
+  impl_->live.draining = true;
+  std::vector<std::shared_ptr<connection>> open;
+  {
+    std::lock_guard lock(impl_->live.mutex);
+    for (auto& weak : impl_->live.connections)
+      if (auto c = weak.lock())
+        open.push_back(std::move(c));
+  }
+  // Outside the lock: a connection that ends here unregisters itself.
+  for (auto& c : open)
+    c->drain();
+}
+
+std::size_t http_server::drain(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto busy = impl_->live.busy.load();
+    if (busy == 0 || std::chrono::steady_clock::now() >= deadline)
+      return busy;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void http_server::stop() {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
@@ -46,7 +48,14 @@ public:
                                                    request_handler handler);
   // Runs the I/O threads; returns at once.
   void start();
-  // Stops accepting and joins the I/O threads.
+  // The first step of a shutdown: closes the listeners and every
+  // connection that is between requests; a request being read, worked on
+  // or answered goes on, and its connection closes after the reply.
+  void stop_accepting();
+  // Waits until no request is in flight or `deadline` passes; returns how
+  // many were still in flight.
+  std::size_t drain(std::chrono::steady_clock::time_point deadline);
+  // Stops accepting, cuts every connection and joins the I/O threads.
   void stop();
 
 private:

@@ -58,6 +58,12 @@ struct profile {
   unsigned login_max_pending = 16;
   unsigned login_failures_per_minute = 10;
 
+  // On SIGTERM or SIGINT, requests in flight get this long to be answered
+  // (blocking jobs included); after it, open sessions roll back, unfinished
+  // blocking jobs are abandoned and the process exits. Below Docker's and
+  // systemd's default kill delays (10 s, 90 s), so the stop stays clean.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(8)};
+
   std::uint64_t max_payload_bytes() const { return max_payload_megs << 20; }
   // Decompressed payloads may be three times the compressed limit (upstream).
   std::uint64_t max_uncompressed_bytes() const { return max_payload_bytes() * 3; }

@@ -2,7 +2,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -220,9 +222,29 @@ int run_serve(const serve_flags& flags, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("shutting down ({})", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // Bounded (docs/operations.md): requests in flight get the grace, then
+  // the actor world stops; whatever still runs after that is abandoned.
+  const auto deadline = std::chrono::steady_clock::now() + c.profile.shutdown_grace;
+  spdlog::info("shutting down ({}): requests in flight get {} ms",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", c.profile.shutdown_grace.count());
+  server.stop_accepting();
+  if (auto left = server.drain(deadline); left > 0)
+    spdlog::warn("{} requests still in flight after the grace; they are answered 503 or cut", left);
+  const auto report = runtime.shutdown(deadline);
   server.stop();
-  runtime.shutdown();
+  // Bodies of cut requests; the next start would remove them too.
+  std::filesystem::remove_all(c.spill_dir(), ec);
+  if (!report.clean()) {
+    // A pool thread still hashes or decodes; it writes nothing a user sees
+    // until its actor acts on the result, which will not happen now, so
+    // leaving is as safe as a crash there (actors/blocking_pool.hpp). The
+    // actor system must not be torn down under it: no destructors.
+    spdlog::warn("abandoning {} blocking jobs and {} actors still running", report.abandoned_jobs,
+                 report.running_actors);
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
+  spdlog::info("stopped");
   return 0;
 }
 
