@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/connection_slots.hpp"
 #include "net/spill_body.hpp"
 
 namespace ankisync::net {
@@ -48,6 +50,10 @@ constexpr auto write_timeout = std::chrono::seconds(120);
 // a 27 MB upload came in 512-byte reads, each a recvmsg, a timer re-arm and
 // a write to the spill file: half the server's CPU time of an upload.
 constexpr std::size_t body_read_bytes = 64 * 1024;
+// Out of file descriptors, accept fails at once for as long as a
+// connection waits in the backlog: retrying at once spins a core. Wait
+// this long between tries instead; connections close meanwhile.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
 
 class connection;
 
@@ -78,17 +84,15 @@ struct listener_state {
   request_handler handler;
   request_counters* counters;
   live_connections* live; // the server's; outlives every connection
+  std::shared_ptr<connection_slots> slots;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener)
-      : stream_(std::move(socket)), listener_(std::move(listener)) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec)
-      peer_ip_ = ep.address().to_string();
-  }
+  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener, std::string peer_ip,
+             connection_slots::slot slot)
+      : stream_(std::move(socket)), listener_(std::move(listener)), peer_ip_(std::move(peer_ip)),
+        slot_(std::move(slot)) {}
   ~connection() {
     if (registered_)
       listener_->live->remove(entry_);
@@ -316,6 +320,9 @@ private:
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
+    // The descriptor is free again; this object may live on a while (a
+    // reply still on its way from an actor).
+    slot_ = {};
   }
 
   beast::tcp_stream stream_;
@@ -324,6 +331,7 @@ private:
   std::optional<http::request_parser<spill_body>> parser_;
   std::unique_ptr<temp_file> body_file_; // deleted once the response is written
   std::string peer_ip_;
+  connection_slots::slot slot_;
   std::string log_method_, log_target_, user_, note_;
   bool keep_alive_ = false;
   bool busy_ = false; // a request is in flight (live_connections::busy)
@@ -337,7 +345,8 @@ private:
 class acceptor_loop : public std::enable_shared_from_this<acceptor_loop> {
 public:
   acceptor_loop(asio::io_context& ioc, std::shared_ptr<listener_state> listener)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), listener_(std::move(listener)) {}
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), backoff_(acceptor_.get_executor()),
+        listener_(std::move(listener)) {}
 
   std::expected<std::uint16_t, std::string> open(const std::string& host, std::uint16_t port) {
     beast::error_code ec;
@@ -367,23 +376,86 @@ public:
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->backoff_.cancel();
     });
   }
 
 private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted)
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open())
       return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<connection>(std::move(socket), listener_)->run();
+    if (ec == asio::error::connection_aborted)
+      return accept(); // that client gave up while queued
+    if (ec)
+      return back_off(ec);
+    if (auto refused = out_of_fds_.admitted(); refused > 0)
+      spdlog::info("[{}] accepting connections again after running out of file descriptors",
+                   listener_->name);
+    auto ep = socket.remote_endpoint(ec);
+    std::string ip = ec ? std::string() : ep.address().to_string();
+    auto slot = connection_slots::take(listener_->slots, ip);
+    if (!slot) {
+      refuse(socket, slot.error(), ip);
+      return accept();
     }
+    if (auto refused = full_.admitted() + address_full_.admitted(); refused > 0)
+      spdlog::info("[{}] accepting connections again; {} were refused at a cap meanwhile",
+                   listener_->name, refused);
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<connection>(std::move(socket), listener_, std::move(ip), std::move(*slot))
+        ->run();
     accept();
+  }
+
+  // Out of descriptors (EMFILE, ENFILE) or kernel memory: pause accepting
+  // a moment, logging once per episode.
+  void back_off(beast::error_code ec) {
+    if (out_of_fds_.refused())
+      spdlog::warn("[{}] cannot accept connections: {}; retrying every {} ms ({} open; raise the "
+                   "open-file limit or lower connections.max)",
+                   listener_->name, ec.message(), accept_backoff.count(),
+                   listener_->slots->open());
+    backoff_.expires_after(accept_backoff);
+    backoff_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->accept();
+    });
+  }
+
+  // Over a cap: a short 503 (the socket's empty send buffer takes it
+  // without blocking) and close, logged once per episode.
+  void refuse(tcp::socket& socket, connection_refusal why, const std::string& ip) {
+    static const std::string reply = [] {
+      const std::string body = "503 too many connections, try again later";
+      return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; "
+             "charset=utf-8\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    if (why == connection_refusal::listener_full && full_.refused())
+      spdlog::warn("[{}] connection cap reached: {} open (connections.max); new connections are "
+                   "refused until some close",
+                   listener_->name, listener_->slots->open());
+    if (why == connection_refusal::address_full && address_full_.refused())
+      spdlog::warn("[{}] {} holds {} connections (connections.max_per_ip); its new ones are "
+                   "refused until some close",
+                   listener_->name, ip, listener_->slots->max_per_ip());
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(reply), ec);
+    // Closing with unread bytes sends a reset, which may make the client
+    // drop the 503 before reading it: take what the request sent so far.
+    char sink[4096];
+    socket.read_some(asio::buffer(sink), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
+  asio::steady_timer backoff_;
   std::shared_ptr<listener_state> listener_;
+  // Touched only on the acceptor's strand.
+  refusal_episode out_of_fds_, full_, address_full_;
 };
 
 } // namespace
@@ -414,8 +486,10 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
                                                               std::uint16_t port,
                                                               listener_limits limits,
                                                               request_handler handler) {
-  auto state = std::make_shared<listener_state>(
-      listener_state{name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live});
+  auto slots = std::make_shared<connection_slots>(limits.max_connections,
+                                                  limits.max_connections_per_ip);
+  auto state = std::make_shared<listener_state>(listener_state{
+      name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live, slots});
   auto loop = std::make_shared<acceptor_loop>(impl_->ioc, state);
   auto bound = loop->open(host, port);
   if (!bound)

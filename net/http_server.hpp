@@ -20,6 +20,10 @@ struct listener_limits {
   // Bodies over this many bytes are written to a temp file in `spill_dir`.
   std::uint64_t spill_bytes = 256 * 1024;
   std::filesystem::path spill_dir;
+  // Open connections at most, in all and per client address (0: no cap);
+  // past either, a new connection is answered 503 and closed at once.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
 };
 
 // Totals kept by the listeners, read by the admin endpoint.

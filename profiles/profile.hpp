@@ -52,6 +52,14 @@ struct profile {
   // Request bodies above this many bytes go to a temp file, not memory.
   std::uint64_t body_spill_bytes = 256 * 1024;
 
+  // Open connections of the sync listener at most, in all and per client
+  // address (0: no cap). Past either a new connection gets 503 and is
+  // closed, so a flood or one greedy client cannot take every descriptor.
+  // Behind a reverse proxy on this machine every connection comes from
+  // the proxy's address: set the per-address cap to 0 there.
+  unsigned max_connections = 256;
+  unsigned max_connections_per_ip = 32;
+
   // Login throttling: logins waiting for a hashing worker beyond this are
   // refused with 429, and an address with this many failed logins in the
   // last minute waits until the minute is over.

@@ -31,6 +31,8 @@ constexpr entry table[] = {
     {"sqlite.mmap_bytes", &profile::sqlite_mmap_bytes},
     {"payload.max_megs", &profile::max_payload_megs},
     {"payload.spill_bytes", &profile::body_spill_bytes},
+    {"connections.max", &profile::max_connections},
+    {"connections.max_per_ip", &profile::max_connections_per_ip},
     {"login.max_pending", &profile::login_max_pending},
     {"login.failures_per_minute", &profile::login_failures_per_minute},
     {"shutdown.grace_ms", &profile::shutdown_grace},

@@ -188,6 +188,8 @@ int run_serve(const serve_flags& flags, char** argv) {
   limits.max_body_bytes = c.profile.max_payload_bytes();
   limits.spill_bytes = c.profile.body_spill_bytes;
   limits.spill_dir = c.spill_dir();
+  limits.max_connections = c.profile.max_connections;
+  limits.max_connections_per_ip = c.profile.max_connections_per_ip;
   protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
   // A legacy multipart `data` part larger than a body kept in memory goes
   // to a file of its own, like the body itself.
@@ -205,6 +207,8 @@ int run_serve(const serve_flags& flags, char** argv) {
     net::listener_limits admin_limits;
     admin_limits.max_body_bytes = 64 * 1024;
     admin_limits.spill_dir = c.spill_dir();
+    // Its own few slots: monitoring still gets in while sync is at its cap.
+    admin_limits.max_connections = 16;
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
                                                       record_control(recorder)));

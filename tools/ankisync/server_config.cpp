@@ -148,6 +148,8 @@ std::string dump_config(const server_config& c) {
     << "payload.max_megs = " << p.max_payload_megs << "\n"
     << "payload.max_uncompressed_bytes = " << p.max_uncompressed_bytes() << "\n"
     << "payload.spill_bytes = " << p.body_spill_bytes << "\n"
+    << "connections.max = " << p.max_connections << "\n"
+    << "connections.max_per_ip = " << p.max_connections_per_ip << "\n"
     << "login.max_pending = " << p.login_max_pending << "\n"
     << "login.failures_per_minute = " << p.login_failures_per_minute << "\n"
     << "shutdown.grace_ms = " << p.shutdown_grace.count() << "\n"
