@@ -41,10 +41,9 @@ std::string loggable_target(std::string_view target) {
   return std::string(target.substr(0, target.find('?')));
 }
 
-// A client that sends nothing for this long loses its connection; a sync
-// client streams continuously, so this only reaps dead sockets.
-constexpr auto idle_read_timeout = std::chrono::seconds(120);
-constexpr auto write_timeout = std::chrono::seconds(120);
+// Reads of a request's header; a header over header_limit_bytes is refused.
+constexpr std::size_t header_read_bytes = 4096;
+constexpr std::size_t header_limit_bytes = 16 * 1024;
 // Beast reads at most the read buffer's free capacity per call (no less
 // than 512 bytes, no more than 64 KiB). Left at its size after the header,
 // a 27 MB upload came in 512-byte reads, each a recvmsg, a timer re-arm and
@@ -126,6 +125,8 @@ private:
       listener_->live->busy.fetch_sub(1, std::memory_order_relaxed);
   }
 
+  // The next request: at once on a new connection or when bytes of it
+  // are already buffered, else after the keep-alive wait.
   void do_read_header() {
     if (listener_->live->draining.load(std::memory_order_relaxed))
       return close();
@@ -133,19 +134,82 @@ private:
     if (buffer_.size() == 0 && buffer_.capacity() > body_read_bytes / 4)
       buffer_.shrink_to_fit();
     parser_.emplace();
-    parser_->header_limit(16 * 1024);
+    parser_->header_limit(header_limit_bytes);
     parser_->body_limit(listener_->limits.max_body_bytes);
-    stream_.expires_after(idle_read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&connection::on_header, shared_from_this()));
+    bytes_in_ = 0;
+    log_method_.clear();
+    log_target_.clear();
+    if (first_request_ || buffer_.size() > 0) {
+      first_request_ = false;
+      return begin_header();
+    }
+    stream_.expires_after(listener_->limits.keep_alive_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(header_read_bytes),
+        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          self->buffer_.commit(bytes);
+          if (ec) // timeout, EOF, reset: the keep-alive simply ends
+            return self->close();
+          self->begin_header();
+        });
   }
 
-  void on_header(beast::error_code ec, std::size_t bytes) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+  void begin_header() {
+    header_deadline_ = std::chrono::steady_clock::now() + listener_->limits.header_timeout;
+    parse_header();
+  }
+
+  // Raw reads, not Beast's read on the parser: that one completes only
+  // when the parser moves on, so a header line trickling in byte by byte
+  // would look idle. Here every byte that arrives restarts the idle wait;
+  // the deadline stays.
+  void read_header_some() {
+    stream_.expires_at(std::min(header_deadline_, std::chrono::steady_clock::now() +
+                                                      listener_->limits.idle_timeout));
+    stream_.async_read_some(buffer_.prepare(header_read_bytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                              self->buffer_.commit(bytes);
+                              if (ec)
+                                return self->on_header(ec);
+                              self->parse_header();
+                            });
+  }
+
+  // Feeds what arrived to the parser, which takes whole lines only and
+  // stops at the end of the header (it is not eager).
+  void parse_header() {
+    beast::error_code ec;
+    while (!parser_->is_header_done() && buffer_.size() > 0) {
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      bytes_in_ += used;
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || used == 0)
+        break;
+    }
+    if (!ec && !parser_->is_header_done() && buffer_.size() > header_limit_bytes)
+      ec = http::error::header_limit;
+    if (!ec && !parser_->is_header_done())
+      return read_header_some();
+    on_header(ec);
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == asio::error::eof || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      // Not a request yet: nothing to log at info (a scanner, a client
+      // that connected and went away, a header trickled past its deadline).
+      if (buffer_.size() > 0 || bytes_in_ > 0)
+        spdlog::debug("[{}] {} header not complete ({}), closed", listener_->name, peer_ip_,
+                      ec.message());
       return close();
+    }
     started_ = std::chrono::steady_clock::now();
-    bytes_in_ = bytes;
+    head_bytes_ = bytes_in_;
     set_busy(true);
     // A declared length past the limit is refused before reading a byte:
     // Beast reports it while parsing the header.
@@ -156,13 +220,16 @@ private:
       return fail_early(status, "malformed HTTP request: " + ec.message());
     }
     auto& req = parser_->get();
+    log_method_ = std::string(req.method_string());
+    log_target_ = loggable_target(req.target());
     req.body().configure(listener_->limits.spill_bytes, listener_->limits.spill_dir);
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      stream_.expires_after(listener_->limits.idle_timeout);
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
                           if (ec)
-                            return self->close();
+                            return self->cut("the client went away before sending the body");
                           self->do_read_body();
                         });
       return;
@@ -170,25 +237,36 @@ private:
     do_read_body();
   }
 
+  // The body in pieces, each a read of up to body_read_bytes: every piece
+  // restarts the idle timeout, so only a stalled sender is cut.
   void do_read_body() {
     if (parser_->is_done())
-      return on_body({}, 0);
+      return on_body();
     if (auto length = parser_->content_length(); !length || *length > body_read_bytes / 4)
       buffer_.reserve(body_read_bytes);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&connection::on_body, shared_from_this()));
+    stream_.expires_after(listener_->limits.idle_timeout);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&connection::on_body_some, shared_from_this()));
   }
 
-  void on_body(beast::error_code ec, std::size_t bytes) {
+  void on_body_some(beast::error_code ec, std::size_t bytes) {
     bytes_in_ += bytes;
     if (ec == http::error::body_limit)
       return fail_early(413, "request body exceeds the payload limit");
-    if (ec) {
-      if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-          ec == http::error::partial_message || ec == asio::error::connection_reset)
-        return close();
+    if (ec == beast::error::timeout)
+      return cut(fmt::format("no bytes for {} ms while reading the body",
+                             listener_->limits.idle_timeout.count()));
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return cut("the client closed the connection while sending the body");
+    if (ec)
       return fail_early(400, "malformed HTTP request: " + ec.message());
-    }
+    if (!parser_->is_done())
+      return do_read_body();
+    on_body();
+  }
+
+  void on_body() {
     auto& msg = parser_->get();
     if (auto err = msg.body().error(); !err.empty())
       return fail_early(500, "could not store the request body: " + err);
@@ -221,7 +299,7 @@ private:
   // of its body is unread, so the stream cannot be reused.
   void fail_early(int status, std::string message) {
     keep_alive_ = false;
-    if (parser_) {
+    if (parser_ && parser_->is_header_done()) {
       auto& msg = parser_->get();
       log_method_ = std::string(msg.method_string());
       log_target_ = loggable_target(msg.target());
@@ -274,43 +352,92 @@ private:
     status_ = resp.status;
     user_ = std::move(resp.user);
     note_ = std::move(resp.note);
-    bytes_out_ = out->payload_size().value_or(0);
-    stream_.expires_after(write_timeout);
-    http::async_write(stream_, *out,
-                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                        self->on_write(ec);
-                      });
+    body_size_ = out->payload_size().value_or(0);
+    bytes_out_ = 0;
+    in_reply_body_ = false;
+    auto sr = std::make_shared<http::response_serializer<Body>>(*out);
+    // The head goes out on its own, so the bytes after it are the body's.
+    sr->split(true);
+    write_some(std::move(out), std::move(sr));
   }
 
-  void on_write(beast::error_code ec) {
+  // One piece of the reply per write; every piece restarts the idle
+  // timeout, so a slow reader gets it all and only a stalled one is cut.
+  template <class Body>
+  void write_some(std::shared_ptr<http::response<Body>> out,
+                  std::shared_ptr<http::response_serializer<Body>> sr) {
+    stream_.expires_after(listener_->limits.idle_timeout);
+    http::async_write_some(
+        stream_, *sr,
+        [self = shared_from_this(), out, sr](beast::error_code ec, std::size_t bytes) mutable {
+          if (self->in_reply_body_)
+            self->bytes_out_ += bytes;
+          else if (sr->is_header_done())
+            self->in_reply_body_ = true;
+          if (ec == beast::error::timeout)
+            return self->cut(fmt::format("no bytes for {} ms while writing the reply (the client "
+                                         "stopped reading)",
+                                         self->listener_->limits.idle_timeout.count()));
+          if (ec)
+            return self->cut("the client went away during the reply: " + ec.message());
+          if (!sr->is_done())
+            return self->write_some(std::move(out), std::move(sr));
+          self->on_write();
+        });
+  }
+
+  void on_write() {
     finish_request();
-    if (ec || !keep_alive_ || listener_->live->draining.load(std::memory_order_relaxed))
+    if (!keep_alive_ || listener_->live->draining.load(std::memory_order_relaxed))
       return close();
     do_read_header();
   }
 
-  void finish_request() {
+  // A transfer that did not complete: logged as cut, with what moved.
+  void cut(std::string why) {
+    finish_request(why);
+    close();
+  }
+
+  // One line per request, complete or cut; an error's reason rides on it,
+  // so it is logged once.
+  void finish_request(std::string_view cut_reason = {}) {
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                              started_);
     auto& c = *listener_->counters;
     c.requests.fetch_add(1, std::memory_order_relaxed);
-    if (status_ >= 400)
+    if (status_ >= 400 || !cut_reason.empty())
       c.errors.fetch_add(1, std::memory_order_relaxed);
     c.bytes_in.fetch_add(bytes_in_, std::memory_order_relaxed);
     c.bytes_out.fetch_add(bytes_out_, std::memory_order_relaxed);
-    // One line per request; an error's reason rides on it, so it is logged
-    // once. Server faults are errors, everything else info (501 is a client
-    // that is too old, not a fault).
-    const auto level =
-        status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
-    spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
-                listener_->name, peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_,
-                status_, elapsed.count(), bytes_in_, bytes_out_, note_.empty() ? "" : ": ",
-                note_);
+    const std::string status = status_ == 0 ? "-" : std::to_string(status_);
+    if (!cut_reason.empty()) {
+      // The counts are what moved: bytes_in includes the request head,
+      // bytes_out is the reply body alone, out of what was planned.
+      std::string moved = "in=" + std::to_string(bytes_in_);
+      if (status_ == 0 && parser_ && parser_->content_length())
+        moved += " of " + std::to_string(head_bytes_ + *parser_->content_length());
+      if (status_ != 0)
+        moved += " out=" + std::to_string(bytes_out_) + " of " + std::to_string(body_size_);
+      spdlog::warn("[{}] {} {} {} user={} status={} cut after {:.1f}ms {}: {}", listener_->name,
+                   peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_, status,
+                   elapsed.count(), moved, cut_reason);
+    } else {
+      // Server faults are errors, everything else info (501 is a client
+      // that is too old, not a fault).
+      const auto level =
+          status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
+      spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
+                  listener_->name, peer_ip_, log_method_, log_target_,
+                  user_.empty() ? "-" : user_, status, elapsed.count(), bytes_in_, bytes_out_,
+                  note_.empty() ? "" : ": ", note_);
+    }
     body_file_.reset();
     parser_.reset();
     user_.clear();
     note_.clear();
+    status_ = 0;
+    bytes_out_ = body_size_ = 0;
     set_busy(false);
   }
 
@@ -337,9 +464,14 @@ private:
   bool busy_ = false; // a request is in flight (live_connections::busy)
   bool registered_ = false;
   live_connections::list::iterator entry_;
-  int status_ = 0;
-  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  bool first_request_ = true;  // its header deadline runs from the accept
+  bool in_reply_body_ = false; // the reply's head is written
+  int status_ = 0;             // 0 until a reply is on its way
+  // The current request's bytes read (head and body), reply body bytes
+  // written, and the reply body's planned size.
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0, body_size_ = 0, head_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point header_deadline_;
 };
 
 class acceptor_loop : public std::enable_shared_from_this<acceptor_loop> {

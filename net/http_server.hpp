@@ -24,6 +24,16 @@ struct listener_limits {
   // past either, a new connection is answered 503 and closed at once.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_ip = 0;
+  // A request's header must be complete this long after its first byte
+  // (on a new connection: after it is accepted), however steadily it
+  // trickles in.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  // Reading a header or body, or writing a reply: no byte moved for this
+  // long cuts the connection (logged as cut, with the bytes moved). Any
+  // progress starts it over, so a slow but steady transfer never ends.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // A kept-alive connection waiting for its next request closes after this.
+  std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(120)};
 };
 
 // Totals kept by the listeners, read by the admin endpoint.

@@ -60,6 +60,19 @@ struct profile {
   unsigned max_connections = 256;
   unsigned max_connections_per_ip = 32;
 
+  // HTTP timeouts (docs/operations.md). A request's header must be whole
+  // this long after its first byte: a client that trickles one in holds a
+  // connection slot, a real one sends it in one go.
+  std::chrono::milliseconds http_header_timeout{std::chrono::seconds(10)};
+  // Reading a body or writing a reply, no byte moved for this long cuts
+  // the connection; every byte starts the wait over, so a slow but steady
+  // upload or download of any size completes.
+  std::chrono::milliseconds http_idle_timeout{std::chrono::seconds(60)};
+  // A kept-alive connection with no next request closes after this long.
+  // Clients keep idle connections up to 90 s (reqwest's pool); a shorter
+  // wait frees slots sooner and only costs a client a new connection.
+  std::chrono::milliseconds http_keepalive_timeout{std::chrono::seconds(120)};
+
   // Login throttling: logins waiting for a hashing worker beyond this are
   // refused with 429, and an address with this many failed logins in the
   // last minute waits until the minute is over.

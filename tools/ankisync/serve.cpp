@@ -190,6 +190,9 @@ int run_serve(const serve_flags& flags, char** argv) {
   limits.spill_dir = c.spill_dir();
   limits.max_connections = c.profile.max_connections;
   limits.max_connections_per_ip = c.profile.max_connections_per_ip;
+  limits.header_timeout = c.profile.http_header_timeout;
+  limits.idle_timeout = c.profile.http_idle_timeout;
+  limits.keep_alive_timeout = c.profile.http_keepalive_timeout;
   protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
   // A legacy multipart `data` part larger than a body kept in memory goes
   // to a file of its own, like the body itself.
@@ -209,6 +212,9 @@ int run_serve(const serve_flags& flags, char** argv) {
     admin_limits.spill_dir = c.spill_dir();
     // Its own few slots: monitoring still gets in while sync is at its cap.
     admin_limits.max_connections = 16;
+    admin_limits.header_timeout = limits.header_timeout;
+    admin_limits.idle_timeout = limits.idle_timeout;
+    admin_limits.keep_alive_timeout = limits.keep_alive_timeout;
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
                                                       record_control(recorder)));
