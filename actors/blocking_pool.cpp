@@ -14,9 +14,30 @@ blocking_pool::~blocking_pool() { stop(); }
 void blocking_pool::submit(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
+    if (stopping_)
+      return;
     jobs_.push_back(std::move(job));
   }
   wake_.notify_one();
+}
+
+std::size_t blocking_pool::stop(std::chrono::steady_clock::time_point deadline) {
+  std::deque<std::function<void()>> dropped;
+  std::size_t still_running = 0;
+  {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    // Destroyed outside the lock: a job's captures may be large (an upload
+    // body) and their destructors need not wait for the pool.
+    dropped.swap(jobs_);
+    wake_.notify_all();
+    idle_.wait_until(lock, deadline, [this] { return running_ == 0; });
+    still_running = running_;
+  }
+  dropped.clear();
+  if (still_running == 0)
+    join();
+  return still_running;
 }
 
 void blocking_pool::stop() {
@@ -25,6 +46,10 @@ void blocking_pool::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  join();
+}
+
+void blocking_pool::join() {
   for (auto& t : threads_)
     if (t.joinable())
       t.join();
@@ -41,8 +66,15 @@ void blocking_pool::work() {
         return;
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      ++running_;
     }
     job();
+    job = nullptr; // its captures go before the pool may be declared idle
+    {
+      std::lock_guard lock(mutex_);
+      --running_;
+    }
+    idle_.notify_all();
   }
 }
 

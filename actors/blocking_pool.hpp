@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -13,6 +15,10 @@ namespace ankisync::actors {
 // validating uploads, snapshots), so it never occupies the CAF scheduler's
 // threads. A job reports back by sending a message to the actor waiting
 // for it, which keeps that user's order.
+//
+// Jobs write only temp files and SQLite transactions; whatever a user
+// sees changes in the waiting actor afterwards (a rename, a commit). So a
+// job may be abandoned at any point, as a crash would, without damage.
 class blocking_pool {
 public:
   explicit blocking_pool(unsigned threads);
@@ -20,16 +26,26 @@ public:
   blocking_pool(const blocking_pool&) = delete;
   blocking_pool& operator=(const blocking_pool&) = delete;
 
+  // Ignored once the pool is stopping.
   void submit(std::function<void()> job);
+  // Drops jobs not yet started and waits until `deadline` for the running
+  // ones. Returns how many still run then: 0 means every thread is joined;
+  // otherwise they are left running (a PBKDF2 round or a zstd frame cannot
+  // be interrupted) and the caller ends the process, or the destructor
+  // waits for them.
+  std::size_t stop(std::chrono::steady_clock::time_point deadline);
   // Finishes queued jobs, then joins the threads.
   void stop();
 
 private:
   void work();
+  void join();
 
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable idle_; // a running job ended
   std::deque<std::function<void()>> jobs_;
+  std::size_t running_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

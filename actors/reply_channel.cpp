@@ -6,18 +6,23 @@ namespace ankisync::actors {
 
 struct reply_channel::state {
   deliver_fn deliver;
+  dropped_fn if_dropped;
   std::atomic<bool> answered{false};
 
-  explicit state(deliver_fn d) : deliver(std::move(d)) {}
+  state(deliver_fn d, dropped_fn f) : deliver(std::move(d)), if_dropped(std::move(f)) {}
   ~state() {
-    if (!answered.load(std::memory_order_acquire) && deliver)
-      deliver(std::unexpected(protocol::make_error(
-          protocol::error_code::server_error, "the request was lost inside the server")));
+    if (answered.load(std::memory_order_acquire) || !deliver)
+      return;
+    if (if_dropped)
+      deliver(if_dropped());
+    else
+      deliver(std::unexpected(protocol::make_error(protocol::error_code::server_error,
+                                                   "the request was lost inside the server")));
   }
 };
 
-reply_channel::reply_channel(deliver_fn deliver)
-    : state_(std::make_shared<state>(std::move(deliver))) {}
+reply_channel::reply_channel(deliver_fn deliver, dropped_fn if_dropped)
+    : state_(std::make_shared<state>(std::move(deliver), std::move(if_dropped))) {}
 
 void reply_channel::operator()(sync_outcome outcome) const {
   if (!state_ || state_->answered.exchange(true, std::memory_order_acq_rel))

@@ -15,14 +15,16 @@ using sync_outcome = std::expected<protocol::sync_reply, protocol::sync_error>;
 // waiting for it, from whichever actor answers, with no requester actor
 // and no hop back through the gateway. Copies share one answer: the first
 // call delivers, later ones do nothing. If every copy is dropped unanswered
-// (a message lost with an actor that stopped), the client gets a 500
+// (a message lost with an actor that stopped, or still queued when the
+// server stops), the client gets `if_dropped()`'s answer (by default a 500)
 // instead of waiting forever.
 class reply_channel {
 public:
   using deliver_fn = std::function<void(sync_outcome)>;
+  using dropped_fn = std::function<sync_outcome()>;
 
   reply_channel() = default;
-  explicit reply_channel(deliver_fn deliver);
+  explicit reply_channel(deliver_fn deliver, dropped_fn if_dropped = {});
 
   void operator()(sync_outcome outcome) const;
   explicit operator bool() const { return state_ != nullptr; }

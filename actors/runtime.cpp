@@ -7,15 +7,55 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "actors/admin_actor.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/gateway_actor.hpp"
+#include "actors/inflight_requests.hpp"
 #include "actors/messages.hpp"
 #include "actors/registry_actor.hpp"
 #include "actors/worker_pool_actor.hpp"
 
 namespace ankisync::actors {
 namespace {
+
+// After the shutdown deadline, actors get this long to end: rolling back a
+// session and closing a collection take milliseconds.
+constexpr auto actor_stop_time = std::chrono::seconds(2);
+
+// Spawns the actor that sends `msg` to `target` and hands the answer to
+// `on_reply`, or `on_stop()`'s value when the runtime stops first (or has
+// stopped: then no request is sent).
+template <class Msg, class Reply, class Done, class Convert, class Fail, class Stopped>
+void spawn_requester(caf::actor_system& system, inflight_requests& inflight, caf::actor target,
+                     caf::timespan timeout, Msg msg, Done done, Convert on_reply, Fail on_error,
+                     Stopped on_stop) {
+  system.spawn([&inflight, target, timeout, msg = std::move(msg), done = std::move(done),
+                on_reply, on_error, on_stop](caf::event_based_actor* self) mutable {
+    const auto id = self->id();
+    if (!inflight.add(id, caf::actor_cast<caf::actor>(self))) {
+      done(on_stop());
+      self->quit();
+      return;
+    }
+    self->set_exit_handler([&inflight, id, self, done, on_stop](caf::exit_msg& exit) {
+      inflight.remove(id);
+      done(on_stop());
+      self->quit(exit.reason);
+    });
+    self->request(target, timeout, std::move(msg))
+        .then(
+            [&inflight, id, done, on_reply](Reply& reply) {
+              inflight.remove(id);
+              done(on_reply(reply));
+            },
+            [&inflight, id, done, on_error](caf::error& err) {
+              inflight.remove(id);
+              done(on_error(err));
+            });
+  });
+}
 
 std::unique_ptr<caf::actor_system_config> make_config(const profiles::profile& p) {
   auto cfg = std::make_unique<caf::actor_system_config>();
@@ -34,6 +74,8 @@ struct runtime::impl {
         pool(options.profile.blocking_threads), metrics(std::make_shared<metrics_registry>()) {}
 
   runtime_options options;
+  // Declared before the system, so it outlives every requester using it.
+  inflight_requests inflight;
   std::unique_ptr<caf::actor_system_config> config;
   caf::actor_system system;
   blocking_pool pool;
@@ -43,6 +85,8 @@ struct runtime::impl {
   caf::actor gateway;
   caf::actor admin;
   bool stopped = false;
+  // Read by reply channels dropped during shutdown (runtime::sync_backend).
+  std::atomic<bool> stopping{false};
 };
 
 runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::move(options))) {
@@ -75,36 +119,54 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   impl_->admin = impl_->system.spawn<admin_actor>(impl_->metrics, ac);
 }
 
-runtime::~runtime() { shutdown(); }
+runtime::~runtime() { shutdown(std::chrono::steady_clock::now()); }
 
-void runtime::shutdown() {
+runtime::shutdown_report runtime::shutdown(std::chrono::steady_clock::time_point deadline) {
+  shutdown_report report;
   if (impl_->stopped)
-    return;
+    return report;
   impl_->stopped = true;
+  impl_->stopping.store(true, std::memory_order_release);
+  for (auto& requester : impl_->inflight.stop())
+    caf::anon_send_exit(requester, caf::exit_reason::user_shutdown);
+  // The registry takes the collection actors down; each rolls back its open
+  // session. The worker pool actor answers the jobs it still waits for.
   for (auto* a : {&impl_->gateway, &impl_->registry, &impl_->admin, &impl_->workers})
     caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
-  impl_->pool.stop();
-  impl_->system.await_all_actors_done();
+  report.abandoned_jobs = impl_->pool.stop(deadline);
+  const auto actors_deadline = std::max(deadline, std::chrono::steady_clock::now()) + actor_stop_time;
+  auto& registry = impl_->system.registry();
+  while (registry.running() > 0 && std::chrono::steady_clock::now() < actors_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  report.running_actors = registry.running();
+  return report;
 }
 
 net::sync_backend runtime::sync_backend() {
-  return [gateway = impl_->gateway](protocol::sync_request&& request, net::sync_reply_fn done) {
+  return [gateway = impl_->gateway, stopping = &impl_->stopping](protocol::sync_request&& request,
+                                                                  net::sync_reply_fn done) {
     // One message into the actor world; the answer comes back through the
     // channel from the actor that gives it, with no requester in between.
-    caf::anon_send(gateway, sync_request_msg{std::move(request), reply_channel(std::move(done))});
+    // A request still queued when the actors stop is answered 503.
+    reply_channel reply(std::move(done), [stopping]() -> sync_outcome {
+      if (stopping->load(std::memory_order_acquire))
+        return std::unexpected(
+            protocol::make_error(protocol::error_code::unavailable, "the server is stopping"));
+      return std::unexpected(protocol::make_error(protocol::error_code::server_error,
+                                                  "the request was lost inside the server"));
+    });
+    caf::anon_send(gateway, sync_request_msg{std::move(request), std::move(reply)});
   };
 }
 
 net::admin_backend runtime::admin_backend() {
-  return [system = &impl_->system, admin = impl_->admin](net::admin_query query,
-                                                         net::admin_reply_fn done) {
-    system->spawn([query, done = std::move(done), admin](caf::event_based_actor* self) {
-      self->request(admin, std::chrono::seconds(10), admin_query_msg{query})
-          .then([done](std::string& json) { done(std::move(json)); },
-                [done](caf::error& err) {
-                  done("{\"error\":\"" + caf::to_string(err) + "\"}");
-                });
-    });
+  return [system = &impl_->system, inflight = &impl_->inflight,
+          admin = impl_->admin](net::admin_query query, net::admin_reply_fn done) {
+    spawn_requester<admin_query_msg, std::string>(
+        *system, *inflight, admin, std::chrono::seconds(10), admin_query_msg{query},
+        std::move(done), [](std::string& json) { return std::move(json); },
+        [](caf::error& err) { return "{\"error\":\"" + caf::to_string(err) + "\"}"; },
+        [] { return std::string("{\"error\":\"the server is stopping\"}"); });
   };
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 
@@ -39,8 +41,20 @@ public:
   net::sync_backend sync_backend();
   net::admin_backend admin_backend();
 
-  // Stops every actor (open sessions roll back) and the blocking pool.
-  void shutdown();
+  // What a shutdown left behind.
+  struct shutdown_report {
+    std::size_t abandoned_jobs = 0; // blocking jobs still running
+    std::size_t running_actors = 0; // actors that had not ended
+    bool clean() const { return abandoned_jobs == 0 && running_actors == 0; }
+  };
+  // Stops every actor and the blocking pool, in bounded time: requests
+  // still waiting are answered 503, open sessions roll back, blocking jobs
+  // not yet started are dropped and running ones get until `deadline`;
+  // actors then get up to two seconds more to end. When the report is not
+  // clean, a job thread or an actor may still use the actor system, which
+  // therefore must never be destroyed: the caller ends the process with
+  // std::_Exit. Abandoning a job is safe (blocking_pool.hpp).
+  shutdown_report shutdown(std::chrono::steady_clock::time_point deadline);
 
 private:
   struct impl;

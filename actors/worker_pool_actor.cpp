@@ -10,6 +10,19 @@ worker_pool_actor::worker_pool_actor(caf::actor_config& cfg,
     : metered_actor(cfg, std::move(metrics), "workers"), pool_(pool) {}
 
 caf::behavior worker_pool_actor::make_behavior() {
+  // A promise dropped unanswered leaves its requester waiting for good
+  // (CAF 0.17 sends no broken-promise error), and a collection actor
+  // awaiting a job takes no other message, its exit included: answer
+  // every waiting job before going, so shutdown is not held up by them.
+  set_exit_handler([this](caf::exit_msg& msg) {
+    for (auto& [ticket, rp] : waiting_) {
+      blocking_result r;
+      r.error = protocol::make_error(protocol::error_code::unavailable, "the server is stopping");
+      rp.deliver(std::move(r));
+    }
+    waiting_.clear();
+    quit(msg.reason);
+  });
   return {
       [this](blocking_job_msg& msg) -> caf::result<blocking_result> {
         const auto ticket = ++next_ticket_;

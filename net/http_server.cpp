@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -16,10 +17,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "net/connection_slots.hpp"
 #include "net/spill_body.hpp"
 #include "protocol/printable.hpp"
 
@@ -38,57 +42,176 @@ std::string loggable_target(std::string_view target) {
   return protocol::printable(target.substr(0, target.find('?')));
 }
 
-// A client that sends nothing for this long loses its connection; a sync
-// client streams continuously, so this only reaps dead sockets.
-constexpr auto idle_read_timeout = std::chrono::seconds(120);
-constexpr auto write_timeout = std::chrono::seconds(120);
+// Reads of a request's header; a header over header_limit_bytes is refused.
+constexpr std::size_t header_read_bytes = 4096;
+constexpr std::size_t header_limit_bytes = 16 * 1024;
 // Beast reads at most the read buffer's free capacity per call (no less
 // than 512 bytes, no more than 64 KiB). Left at its size after the header,
 // a 27 MB upload came in 512-byte reads, each a recvmsg, a timer re-arm and
 // a write to the spill file: half the server's CPU time of an upload.
 constexpr std::size_t body_read_bytes = 64 * 1024;
+// Out of file descriptors, accept fails at once for as long as a
+// connection waits in the backlog: retrying at once spins a core. Wait
+// this long between tries instead; connections close meanwhile.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
+
+class connection;
+
+// Every open connection of a server, so a shutdown can close those between
+// requests and wait for the others. Any I/O thread may call in.
+struct live_connections {
+  using list = std::list<std::weak_ptr<connection>>;
+  std::mutex mutex;
+  list connections;
+  // Requests between their header and the end of their reply.
+  std::atomic<std::size_t> busy{0};
+  // Set by stop_accepting(): replies say Connection: close.
+  std::atomic<bool> draining{false};
+
+  list::iterator add(std::weak_ptr<connection> c) {
+    std::lock_guard lock(mutex);
+    return connections.insert(connections.end(), std::move(c));
+  }
+  void remove(list::iterator it) {
+    std::lock_guard lock(mutex);
+    connections.erase(it);
+  }
+};
 
 struct listener_state {
   std::string name;
   listener_limits limits;
   request_handler handler;
   request_counters* counters;
+  live_connections* live; // the server's; outlives every connection
+  std::shared_ptr<connection_slots> slots;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener)
-      : stream_(std::move(socket)), listener_(std::move(listener)) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec)
-      peer_ip_ = ep.address().to_string();
+  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener, std::string peer_ip,
+             connection_slots::slot slot)
+      : stream_(std::move(socket)), listener_(std::move(listener)), peer_ip_(std::move(peer_ip)),
+        slot_(std::move(slot)) {}
+  ~connection() {
+    if (registered_)
+      listener_->live->remove(entry_);
+    set_busy(false);
   }
 
   void run() {
+    entry_ = listener_->live->add(weak_from_this());
+    registered_ = true;
     asio::dispatch(stream_.get_executor(),
                    beast::bind_front_handler(&connection::do_read_header, shared_from_this()));
   }
 
+  // Shutdown: a connection waiting for its next request closes now; one
+  // with a request in flight closes once the reply is written.
+  void drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_)
+        self->close();
+    });
+  }
+
 private:
+  void set_busy(bool busy) {
+    if (busy == busy_)
+      return;
+    busy_ = busy;
+    if (busy)
+      listener_->live->busy.fetch_add(1, std::memory_order_relaxed);
+    else
+      listener_->live->busy.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // The next request: at once on a new connection or when bytes of it
+  // are already buffered, else after the keep-alive wait.
   void do_read_header() {
+    if (listener_->live->draining.load(std::memory_order_relaxed))
+      return close();
     // An idle keep-alive connection keeps no large read buffer.
     if (buffer_.size() == 0 && buffer_.capacity() > body_read_bytes / 4)
       buffer_.shrink_to_fit();
     parser_.emplace();
-    parser_->header_limit(16 * 1024);
+    parser_->header_limit(header_limit_bytes);
     parser_->body_limit(listener_->limits.max_body_bytes);
-    stream_.expires_after(idle_read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&connection::on_header, shared_from_this()));
+    bytes_in_ = 0;
+    log_method_.clear();
+    log_target_.clear();
+    if (first_request_ || buffer_.size() > 0) {
+      first_request_ = false;
+      return begin_header();
+    }
+    stream_.expires_after(listener_->limits.keep_alive_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(header_read_bytes),
+        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          self->buffer_.commit(bytes);
+          if (ec) // timeout, EOF, reset: the keep-alive simply ends
+            return self->close();
+          self->begin_header();
+        });
   }
 
-  void on_header(beast::error_code ec, std::size_t bytes) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+  void begin_header() {
+    header_deadline_ = std::chrono::steady_clock::now() + listener_->limits.header_timeout;
+    parse_header();
+  }
+
+  // Raw reads, not Beast's read on the parser: that one completes only
+  // when the parser moves on, so a header line trickling in byte by byte
+  // would look idle. Here every byte that arrives restarts the idle wait;
+  // the deadline stays.
+  void read_header_some() {
+    stream_.expires_at(std::min(header_deadline_, std::chrono::steady_clock::now() +
+                                                      listener_->limits.idle_timeout));
+    stream_.async_read_some(buffer_.prepare(header_read_bytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                              self->buffer_.commit(bytes);
+                              if (ec)
+                                return self->on_header(ec);
+                              self->parse_header();
+                            });
+  }
+
+  // Feeds what arrived to the parser, which takes whole lines only and
+  // stops at the end of the header (it is not eager).
+  void parse_header() {
+    beast::error_code ec;
+    while (!parser_->is_header_done() && buffer_.size() > 0) {
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      bytes_in_ += used;
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || used == 0)
+        break;
+    }
+    if (!ec && !parser_->is_header_done() && buffer_.size() > header_limit_bytes)
+      ec = http::error::header_limit;
+    if (!ec && !parser_->is_header_done())
+      return read_header_some();
+    on_header(ec);
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == asio::error::eof || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      // Not a request yet: nothing to log at info (a scanner, a client
+      // that connected and went away, a header trickled past its deadline).
+      if (buffer_.size() > 0 || bytes_in_ > 0)
+        spdlog::debug("[{}] {} header not complete ({}), closed", listener_->name, peer_ip_,
+                      ec.message());
       return close();
+    }
     started_ = std::chrono::steady_clock::now();
-    bytes_in_ = bytes;
+    head_bytes_ = bytes_in_;
+    set_busy(true);
     // A declared length past the limit is refused before reading a byte:
     // Beast reports it while parsing the header.
     if (ec == http::error::body_limit)
@@ -98,13 +221,16 @@ private:
       return fail_early(status, "malformed HTTP request: " + ec.message());
     }
     auto& req = parser_->get();
+    log_method_ = std::string(req.method_string());
+    log_target_ = loggable_target(req.target());
     req.body().configure(listener_->limits.spill_bytes, listener_->limits.spill_dir);
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      stream_.expires_after(listener_->limits.idle_timeout);
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
                           if (ec)
-                            return self->close();
+                            return self->cut("the client went away before sending the body");
                           self->do_read_body();
                         });
       return;
@@ -112,25 +238,36 @@ private:
     do_read_body();
   }
 
+  // The body in pieces, each a read of up to body_read_bytes: every piece
+  // restarts the idle timeout, so only a stalled sender is cut.
   void do_read_body() {
     if (parser_->is_done())
-      return on_body({}, 0);
+      return on_body();
     if (auto length = parser_->content_length(); !length || *length > body_read_bytes / 4)
       buffer_.reserve(body_read_bytes);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&connection::on_body, shared_from_this()));
+    stream_.expires_after(listener_->limits.idle_timeout);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&connection::on_body_some, shared_from_this()));
   }
 
-  void on_body(beast::error_code ec, std::size_t bytes) {
+  void on_body_some(beast::error_code ec, std::size_t bytes) {
     bytes_in_ += bytes;
     if (ec == http::error::body_limit)
       return fail_early(413, "request body exceeds the payload limit");
-    if (ec) {
-      if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-          ec == http::error::partial_message || ec == asio::error::connection_reset)
-        return close();
+    if (ec == beast::error::timeout)
+      return cut(fmt::format("no bytes for {} ms while reading the body",
+                             listener_->limits.idle_timeout.count()));
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+      return cut("the client closed the connection while sending the body");
+    if (ec)
       return fail_early(400, "malformed HTTP request: " + ec.message());
-    }
+    if (!parser_->is_done())
+      return do_read_body();
+    on_body();
+  }
+
+  void on_body() {
     auto& msg = parser_->get();
     if (auto err = msg.body().error(); !err.empty())
       return fail_early(500, "could not store the request body: " + err);
@@ -163,7 +300,7 @@ private:
   // of its body is unread, so the stream cannot be reused.
   void fail_early(int status, std::string message) {
     keep_alive_ = false;
-    if (parser_) {
+    if (parser_ && parser_->is_header_done()) {
       auto& msg = parser_->get();
       log_method_ = std::string(msg.method_string());
       log_target_ = loggable_target(msg.target());
@@ -209,55 +346,111 @@ private:
     out->result(static_cast<unsigned>(resp.status));
     for (auto& [k, v] : resp.headers)
       out->set(k, v);
+    if (listener_->live->draining.load(std::memory_order_relaxed))
+      keep_alive_ = false;
     out->keep_alive(keep_alive_);
     out->prepare_payload();
     status_ = resp.status;
     user_ = std::move(resp.user);
     note_ = std::move(resp.note);
-    bytes_out_ = out->payload_size().value_or(0);
-    stream_.expires_after(write_timeout);
-    http::async_write(stream_, *out,
-                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                        self->on_write(ec);
-                      });
+    body_size_ = out->payload_size().value_or(0);
+    bytes_out_ = 0;
+    in_reply_body_ = false;
+    auto sr = std::make_shared<http::response_serializer<Body>>(*out);
+    // The head goes out on its own, so the bytes after it are the body's.
+    sr->split(true);
+    write_some(std::move(out), std::move(sr));
   }
 
-  void on_write(beast::error_code ec) {
+  // One piece of the reply per write; every piece restarts the idle
+  // timeout, so a slow reader gets it all and only a stalled one is cut.
+  template <class Body>
+  void write_some(std::shared_ptr<http::response<Body>> out,
+                  std::shared_ptr<http::response_serializer<Body>> sr) {
+    stream_.expires_after(listener_->limits.idle_timeout);
+    http::async_write_some(
+        stream_, *sr,
+        [self = shared_from_this(), out, sr](beast::error_code ec, std::size_t bytes) mutable {
+          if (self->in_reply_body_)
+            self->bytes_out_ += bytes;
+          else if (sr->is_header_done())
+            self->in_reply_body_ = true;
+          if (ec == beast::error::timeout)
+            return self->cut(fmt::format("no bytes for {} ms while writing the reply (the client "
+                                         "stopped reading)",
+                                         self->listener_->limits.idle_timeout.count()));
+          if (ec)
+            return self->cut("the client went away during the reply: " + ec.message());
+          if (!sr->is_done())
+            return self->write_some(std::move(out), std::move(sr));
+          self->on_write();
+        });
+  }
+
+  void on_write() {
     finish_request();
-    if (ec || !keep_alive_)
+    if (!keep_alive_ || listener_->live->draining.load(std::memory_order_relaxed))
       return close();
     do_read_header();
   }
 
-  void finish_request() {
+  // A transfer that did not complete: logged as cut, with what moved.
+  void cut(std::string why) {
+    finish_request(why);
+    close();
+  }
+
+  // One line per request, complete or cut; an error's reason rides on it,
+  // so it is logged once.
+  void finish_request(std::string_view cut_reason = {}) {
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                              started_);
     auto& c = *listener_->counters;
     c.requests.fetch_add(1, std::memory_order_relaxed);
-    if (status_ >= 400)
+    if (status_ >= 400 || !cut_reason.empty())
       c.errors.fetch_add(1, std::memory_order_relaxed);
     c.bytes_in.fetch_add(bytes_in_, std::memory_order_relaxed);
     c.bytes_out.fetch_add(bytes_out_, std::memory_order_relaxed);
-    // One line per request; an error's reason rides on it, so it is logged
-    // once. Server faults are errors, everything else info (501 is a client
-    // that is too old, not a fault).
-    const auto level =
-        status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
-    spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
-                listener_->name, peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_,
-                status_, elapsed.count(), bytes_in_, bytes_out_, note_.empty() ? "" : ": ",
-                note_);
+    const std::string status = status_ == 0 ? "-" : std::to_string(status_);
+    if (!cut_reason.empty()) {
+      // The counts are what moved: bytes_in includes the request head,
+      // bytes_out is the reply body alone, out of what was planned.
+      std::string moved = "in=" + std::to_string(bytes_in_);
+      if (status_ == 0 && parser_ && parser_->content_length())
+        moved += " of " + std::to_string(head_bytes_ + *parser_->content_length());
+      if (status_ != 0)
+        moved += " out=" + std::to_string(bytes_out_) + " of " + std::to_string(body_size_);
+      spdlog::warn("[{}] {} {} {} user={} status={} cut after {:.1f}ms {}: {}", listener_->name,
+                   peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_, status,
+                   elapsed.count(), moved, cut_reason);
+    } else {
+      // Server faults are errors, everything else info (501 is a client
+      // that is too old, not a fault).
+      const auto level =
+          status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
+      spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
+                  listener_->name, peer_ip_, log_method_, log_target_,
+                  user_.empty() ? "-" : user_, status, elapsed.count(), bytes_in_, bytes_out_,
+                  note_.empty() ? "" : ": ", note_);
+    }
     body_file_.reset();
     parser_.reset();
     user_.clear();
     note_.clear();
+    status_ = 0;
+    bytes_out_ = body_size_ = 0;
+    set_busy(false);
   }
 
   void close() {
+    set_busy(false);
     body_file_.reset();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
+    // The descriptor is free again; this object may live on a while (a
+    // reply still on its way from an actor).
+    slot_ = {};
   }
 
   beast::tcp_stream stream_;
@@ -266,17 +459,27 @@ private:
   std::optional<http::request_parser<spill_body>> parser_;
   std::unique_ptr<temp_file> body_file_; // deleted once the response is written
   std::string peer_ip_;
+  connection_slots::slot slot_;
   std::string log_method_, log_target_, user_, note_;
   bool keep_alive_ = false;
-  int status_ = 0;
-  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  bool busy_ = false; // a request is in flight (live_connections::busy)
+  bool registered_ = false;
+  live_connections::list::iterator entry_;
+  bool first_request_ = true;  // its header deadline runs from the accept
+  bool in_reply_body_ = false; // the reply's head is written
+  int status_ = 0;             // 0 until a reply is on its way
+  // The current request's bytes read (head and body), reply body bytes
+  // written, and the reply body's planned size.
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0, body_size_ = 0, head_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point header_deadline_;
 };
 
 class acceptor_loop : public std::enable_shared_from_this<acceptor_loop> {
 public:
   acceptor_loop(asio::io_context& ioc, std::shared_ptr<listener_state> listener)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), listener_(std::move(listener)) {}
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), backoff_(acceptor_.get_executor()),
+        listener_(std::move(listener)) {}
 
   std::expected<std::uint16_t, std::string> open(const std::string& host, std::uint16_t port) {
     beast::error_code ec;
@@ -306,23 +509,86 @@ public:
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->backoff_.cancel();
     });
   }
 
 private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted)
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open())
       return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<connection>(std::move(socket), listener_)->run();
+    if (ec == asio::error::connection_aborted)
+      return accept(); // that client gave up while queued
+    if (ec)
+      return back_off(ec);
+    if (auto refused = out_of_fds_.admitted(); refused > 0)
+      spdlog::info("[{}] accepting connections again after running out of file descriptors",
+                   listener_->name);
+    auto ep = socket.remote_endpoint(ec);
+    std::string ip = ec ? std::string() : ep.address().to_string();
+    auto slot = connection_slots::take(listener_->slots, ip);
+    if (!slot) {
+      refuse(socket, slot.error(), ip);
+      return accept();
     }
+    if (auto refused = full_.admitted() + address_full_.admitted(); refused > 0)
+      spdlog::info("[{}] accepting connections again; {} were refused at a cap meanwhile",
+                   listener_->name, refused);
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<connection>(std::move(socket), listener_, std::move(ip), std::move(*slot))
+        ->run();
     accept();
+  }
+
+  // Out of descriptors (EMFILE, ENFILE) or kernel memory: pause accepting
+  // a moment, logging once per episode.
+  void back_off(beast::error_code ec) {
+    if (out_of_fds_.refused())
+      spdlog::warn("[{}] cannot accept connections: {}; retrying every {} ms ({} open; raise the "
+                   "open-file limit or lower connections.max)",
+                   listener_->name, ec.message(), accept_backoff.count(),
+                   listener_->slots->open());
+    backoff_.expires_after(accept_backoff);
+    backoff_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec)
+        self->accept();
+    });
+  }
+
+  // Over a cap: a short 503 (the socket's empty send buffer takes it
+  // without blocking) and close, logged once per episode.
+  void refuse(tcp::socket& socket, connection_refusal why, const std::string& ip) {
+    static const std::string reply = [] {
+      const std::string body = "503 too many connections, try again later";
+      return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; "
+             "charset=utf-8\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    if (why == connection_refusal::listener_full && full_.refused())
+      spdlog::warn("[{}] connection cap reached: {} open (connections.max); new connections are "
+                   "refused until some close",
+                   listener_->name, listener_->slots->open());
+    if (why == connection_refusal::address_full && address_full_.refused())
+      spdlog::warn("[{}] {} holds {} connections (connections.max_per_ip); its new ones are "
+                   "refused until some close",
+                   listener_->name, ip, listener_->slots->max_per_ip());
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(reply), ec);
+    // Closing with unread bytes sends a reset, which may make the client
+    // drop the 503 before reading it: take what the request sent so far.
+    char sink[4096];
+    socket.read_some(asio::buffer(sink), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
+  asio::steady_timer backoff_;
   std::shared_ptr<listener_state> listener_;
+  // Touched only on the acceptor's strand.
+  refusal_episode out_of_fds_, full_, address_full_;
 };
 
 } // namespace
@@ -331,6 +597,8 @@ struct http_server::impl {
   impl(unsigned threads, request_counters& counters)
       : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads),
         counters(counters) {}
+  // Before the io_context: connections its destructor frees unregister here.
+  live_connections live;
   asio::io_context ioc;
   // Keeps run() from returning while an actor is still working on a reply
   // and no socket operation is pending.
@@ -351,8 +619,10 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
                                                               std::uint16_t port,
                                                               listener_limits limits,
                                                               request_handler handler) {
-  auto state = std::make_shared<listener_state>(
-      listener_state{name, std::move(limits), std::move(handler), &impl_->counters});
+  auto slots = std::make_shared<connection_slots>(limits.max_connections,
+                                                  limits.max_connections_per_ip);
+  auto state = std::make_shared<listener_state>(listener_state{
+      name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live, slots});
   auto loop = std::make_shared<acceptor_loop>(impl_->ioc, state);
   auto bound = loop->open(host, port);
   if (!bound)
@@ -365,6 +635,32 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
 void http_server::start() {
   for (unsigned i = 0; i < impl_->thread_count; ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+void http_server::stop_accepting() {
+  for (auto& a : impl_->acceptors)
+    a->close();
+  impl_->acceptors.clear();
+  impl_->live.draining = true;
+  std::vector<std::shared_ptr<connection>> open;
+  {
+    std::lock_guard lock(impl_->live.mutex);
+    for (auto& weak : impl_->live.connections)
+      if (auto c = weak.lock())
+        open.push_back(std::move(c));
+  }
+  // Outside the lock: a connection that ends here unregisters itself.
+  for (auto& c : open)
+    c->drain();
+}
+
+std::size_t http_server::drain(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto busy = impl_->live.busy.load();
+    if (busy == 0 || std::chrono::steady_clock::now() >= deadline)
+      return busy;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void http_server::stop() {

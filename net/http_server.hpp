@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
@@ -18,6 +20,20 @@ struct listener_limits {
   // Bodies over this many bytes are written to a temp file in `spill_dir`.
   std::uint64_t spill_bytes = 256 * 1024;
   std::filesystem::path spill_dir;
+  // Open connections at most, in all and per client address (0: no cap);
+  // past either, a new connection is answered 503 and closed at once.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
+  // A request's header must be complete this long after its first byte
+  // (on a new connection: after it is accepted), however steadily it
+  // trickles in.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  // Reading a header or body, or writing a reply: no byte moved for this
+  // long cuts the connection (logged as cut, with the bytes moved). Any
+  // progress starts it over, so a slow but steady transfer never ends.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // A kept-alive connection waiting for its next request closes after this.
+  std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(120)};
 };
 
 // Totals kept by the listeners, read by the admin endpoint.
@@ -46,7 +62,14 @@ public:
                                                    request_handler handler);
   // Runs the I/O threads; returns at once.
   void start();
-  // Stops accepting and joins the I/O threads.
+  // The first step of a shutdown: closes the listeners and every
+  // connection that is between requests; a request being read, worked on
+  // or answered goes on, and its connection closes after the reply.
+  void stop_accepting();
+  // Waits until no request is in flight or `deadline` passes; returns how
+  // many were still in flight.
+  std::size_t drain(std::chrono::steady_clock::time_point deadline);
+  // Stops accepting, cuts every connection and joins the I/O threads.
   void stop();
 
 private:

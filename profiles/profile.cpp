@@ -19,6 +19,11 @@ profile pi_profile() {
   p.sqlite_cache_kib = 1024;
   p.sqlite_mmap_bytes = 0;
   p.body_spill_bytes = 64 * 1024;
+  p.max_connections = 256;
+  p.max_connections_per_ip = 32;
+  p.http_header_timeout = std::chrono::seconds(10);
+  p.http_idle_timeout = std::chrono::seconds(60);
+  p.http_keepalive_timeout = std::chrono::seconds(60);
   p.login_max_pending = 4;
   p.login_failures_per_minute = 10;
   return p;
@@ -38,6 +43,11 @@ profile server_profile(unsigned hardware_threads) {
   p.sqlite_cache_kib = 8192;
   p.sqlite_mmap_bytes = 64ll << 20;
   p.body_spill_bytes = 1024 * 1024;
+  p.max_connections = 4096;
+  p.max_connections_per_ip = 128;
+  p.http_header_timeout = std::chrono::seconds(10);
+  p.http_idle_timeout = std::chrono::seconds(60);
+  p.http_keepalive_timeout = std::chrono::seconds(120);
   p.login_max_pending = 64;
   p.login_failures_per_minute = 20;
   return p;

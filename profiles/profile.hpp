@@ -52,11 +52,38 @@ struct profile {
   // Request bodies above this many bytes go to a temp file, not memory.
   std::uint64_t body_spill_bytes = 256 * 1024;
 
+  // Open connections of the sync listener at most, in all and per client
+  // address (0: no cap). Past either a new connection gets 503 and is
+  // closed, so a flood or one greedy client cannot take every descriptor.
+  // Behind a reverse proxy on this machine every connection comes from
+  // the proxy's address: set the per-address cap to 0 there.
+  unsigned max_connections = 256;
+  unsigned max_connections_per_ip = 32;
+
+  // HTTP timeouts (docs/operations.md). A request's header must be whole
+  // this long after its first byte: a client that trickles one in holds a
+  // connection slot, a real one sends it in one go.
+  std::chrono::milliseconds http_header_timeout{std::chrono::seconds(10)};
+  // Reading a body or writing a reply, no byte moved for this long cuts
+  // the connection; every byte starts the wait over, so a slow but steady
+  // upload or download of any size completes.
+  std::chrono::milliseconds http_idle_timeout{std::chrono::seconds(60)};
+  // A kept-alive connection with no next request closes after this long.
+  // Clients keep idle connections up to 90 s (reqwest's pool); a shorter
+  // wait frees slots sooner and only costs a client a new connection.
+  std::chrono::milliseconds http_keepalive_timeout{std::chrono::seconds(120)};
+
   // Login throttling: logins waiting for a hashing worker beyond this are
   // refused with 429, and an address with this many failed logins in the
   // last minute waits until the minute is over.
   unsigned login_max_pending = 16;
   unsigned login_failures_per_minute = 10;
+
+  // On SIGTERM or SIGINT, requests in flight get this long to be answered
+  // (blocking jobs included); after it, open sessions roll back, unfinished
+  // blocking jobs are abandoned and the process exits. Below Docker's and
+  // systemd's default kill delays (10 s, 90 s), so the stop stays clean.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(8)};
 
   std::uint64_t max_payload_bytes() const { return max_payload_megs << 20; }
   // Decompressed payloads may be three times the compressed limit (upstream).

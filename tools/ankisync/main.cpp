@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
                         "Write '<port> <admin port>' to this file once listening");
   serve_cmd->add_option("--record", serve.record_dir,
                         "Record every user's sync sessions into this folder (docs/replay.md)");
+  serve_cmd->add_option("--set", serve.settings,
+                        "Override a profile setting, KEY=VALUE with keys as --dump-config prints them (repeatable)");
   serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");
   serve_cmd->add_flag("--healthcheck", serve.healthcheck,
                       "Exit 0 if a server accepts connections on the configured address, else 1");

@@ -2,7 +2,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -207,6 +209,11 @@ int run_serve(const serve_flags& flags, char** argv) {
   limits.max_body_bytes = c.profile.max_payload_bytes();
   limits.spill_bytes = c.profile.body_spill_bytes;
   limits.spill_dir = c.spill_dir();
+  limits.max_connections = c.profile.max_connections;
+  limits.max_connections_per_ip = c.profile.max_connections_per_ip;
+  limits.header_timeout = c.profile.http_header_timeout;
+  limits.idle_timeout = c.profile.http_idle_timeout;
+  limits.keep_alive_timeout = c.profile.http_keepalive_timeout;
   protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
   // A legacy multipart `data` part larger than a body kept in memory goes
   // to a file of its own, like the body itself.
@@ -224,6 +231,11 @@ int run_serve(const serve_flags& flags, char** argv) {
     net::listener_limits admin_limits;
     admin_limits.max_body_bytes = 64 * 1024;
     admin_limits.spill_dir = c.spill_dir();
+    // Its own few slots: monitoring still gets in while sync is at its cap.
+    admin_limits.max_connections = 16;
+    admin_limits.header_timeout = limits.header_timeout;
+    admin_limits.idle_timeout = limits.idle_timeout;
+    admin_limits.keep_alive_timeout = limits.keep_alive_timeout;
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
                                                       record_control(recorder),
@@ -242,9 +254,29 @@ int run_serve(const serve_flags& flags, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("shutting down ({})", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // Bounded (docs/operations.md): requests in flight get the grace, then
+  // the actor world stops; whatever still runs after that is abandoned.
+  const auto deadline = std::chrono::steady_clock::now() + c.profile.shutdown_grace;
+  spdlog::info("shutting down ({}): requests in flight get {} ms",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", c.profile.shutdown_grace.count());
+  server.stop_accepting();
+  if (auto left = server.drain(deadline); left > 0)
+    spdlog::warn("{} requests still in flight after the grace; they are answered 503 or cut", left);
+  const auto report = runtime.shutdown(deadline);
   server.stop();
-  runtime.shutdown();
+  // Bodies of cut requests; the next start would remove them too.
+  std::filesystem::remove_all(c.spill_dir(), ec);
+  if (!report.clean()) {
+    // A pool thread still hashes or decodes; it writes nothing a user sees
+    // until its actor acts on the result, which will not happen now, so
+    // leaving is as safe as a crash there (actors/blocking_pool.hpp). The
+    // actor system must not be torn down under it: no destructors.
+    spdlog::warn("abandoning {} blocking jobs and {} actors still running", report.abandoned_jobs,
+                 report.running_actors);
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
+  spdlog::info("stopped");
   return 0;
 }
 

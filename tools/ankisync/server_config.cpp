@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "profiles/settings.hpp"
 #include "protocol/printable.hpp"
 #include "storage/username.hpp"
 
@@ -129,6 +130,9 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
     c.profile.scheduler_threads = *flags.scheduler_threads;
   if (flags.session_idle_timeout_ms)
     c.profile.session_idle_timeout = std::chrono::milliseconds(*flags.session_idle_timeout_ms);
+  for (const auto& setting : flags.settings)
+    if (auto set = profiles::apply_setting(c.profile, setting); !set)
+      return std::unexpected(set.error());
   c.ready_file = flags.ready_file;
   c.record_all = !flags.record_dir.empty();
   c.record_dir = c.record_all ? std::filesystem::path(flags.record_dir) : c.data_dir / ".recordings";
@@ -163,8 +167,14 @@ std::string dump_config(const server_config& c) {
     << "payload.max_megs = " << p.max_payload_megs << "\n"
     << "payload.max_uncompressed_bytes = " << p.max_uncompressed_bytes() << "\n"
     << "payload.spill_bytes = " << p.body_spill_bytes << "\n"
+    << "connections.max = " << p.max_connections << "\n"
+    << "connections.max_per_ip = " << p.max_connections_per_ip << "\n"
+    << "http.header_timeout_ms = " << p.http_header_timeout.count() << "\n"
+    << "http.idle_timeout_ms = " << p.http_idle_timeout.count() << "\n"
+    << "http.keepalive_timeout_ms = " << p.http_keepalive_timeout.count() << "\n"
     << "login.max_pending = " << p.login_max_pending << "\n"
     << "login.failures_per_minute = " << p.login_failures_per_minute << "\n"
+    << "shutdown.grace_ms = " << p.shutdown_grace.count() << "\n"
     << "passwords_hashed = " << (c.passwords_hashed ? "yes" : "no") << "\n"
     << "env_users = " << c.env_users.size() << "\n"
     << "record = " << (c.record_all ? "every user" : "chosen users") << " -> "

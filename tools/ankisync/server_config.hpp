@@ -29,6 +29,7 @@ struct serve_flags {
   std::optional<unsigned> scheduler_threads;
   std::string ready_file;
   std::string record_dir; // --record: record every user's sessions here
+  std::vector<std::string> settings; // --set KEY=VALUE, over the profile
   bool dump_config = false;
   bool healthcheck = false;
 };

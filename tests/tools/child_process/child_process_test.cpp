@@ -86,7 +86,12 @@ TEST_CASE("without an error file both streams share one log") {
 TEST_CASE("stop asks politely, then kills a child that ignores SIGTERM") {
   scratch s;
   SECTION("a child that exits on SIGTERM") {
-    const pid_t pid = sh("exec sleep 30", s.dir / "out");
+    // Stopped only once the shell runs: between fork and exec the child
+    // still has the test runner's own SIGTERM handler.
+    const pid_t pid =
+        sh("echo 1 0 > " + (s.dir / "ready").string() + "; exec sleep 30", s.dir / "out");
+    pid_t waited = pid;
+    wait_until_ready(waited, s.dir / "ready", 10s, s.dir / "out");
     const auto status = stop(pid, 5s);
     CHECK_FALSE(status.timed_out);
     CHECK_FALSE(status.exited);
