@@ -102,6 +102,17 @@ result<bool> same_content(const fs::path& named, const fs::path& stored, std::st
   return *digest == sha1_raw;
 }
 
+// The live rows to move, or nothing when the contents already live where
+// `into_store` wants them.
+result<std::optional<std::vector<media_live_file>>> rows_to_move(media_db& db, bool into_store) {
+  auto in_store = db.in_content_store();
+  if (!in_store) return error_of(in_store);
+  if (*in_store == into_store) return std::optional<std::vector<media_live_file>>{};
+  auto rows = db.live_files();
+  if (!rows) return error_of(rows);
+  return std::optional(std::move(*rows));
+}
+
 } // namespace
 
 bool usable_as_file_name(std::string_view fname) {
@@ -112,14 +123,11 @@ bool usable_as_file_name(std::string_view fname) {
 result<media_layout_report> move_media_into_store(media_db& db, const media_folders& folders,
                                                   const media_layout_options& options) {
   media_layout_report report;
-  auto done = db.in_content_store();
-  if (!done) return error_of(done);
-  if (*done) {
-    report.had_nothing_to_do = true;
-    return report;
-  }
-  auto rows = db.live_files();
-  if (!rows) return error_of(rows);
+  auto to_move = rows_to_move(db, true);
+  if (!to_move) return error_of(to_move);
+  report.had_nothing_to_do = !*to_move;
+  if (report.had_nothing_to_do) return report;
+  const auto& rows = *to_move;
   report.total = rows->size();
   event_sink events{options, rows->size()};
 
@@ -178,14 +186,11 @@ result<media_layout_report> move_media_into_store(media_db& db, const media_fold
 result<media_layout_report> move_media_to_official(media_db& db, const media_folders& folders,
                                                    const media_layout_options& options) {
   media_layout_report report;
-  auto in_store = db.in_content_store();
-  if (!in_store) return error_of(in_store);
-  if (!*in_store) {
-    report.had_nothing_to_do = true;
-    return report;
-  }
-  auto rows = db.live_files();
-  if (!rows) return error_of(rows);
+  auto to_move = rows_to_move(db, false);
+  if (!to_move) return error_of(to_move);
+  report.had_nothing_to_do = !*to_move;
+  if (report.had_nothing_to_do) return report;
+  const auto& rows = *to_move;
   report.total = rows->size();
   event_sink events{options, rows->size()};
   const auto store = folders.content_store();

@@ -77,6 +77,13 @@ collection_file::collection_file(const std::filesystem::path& path) {
 
 collection_file::~collection_file() { sqlite3_close_v2(db_); }
 
+std::string collection_file::integrity_check() {
+  statement s(db_, "pragma integrity_check");
+  if (!s.step())
+    return "no answer";
+  return reinterpret_cast<const char*>(sqlite3_column_text(s.s, 0));
+}
+
 std::int64_t collection_file::scalar(std::string_view sql) {
   statement s(db_, sql);
   if (!s.step())

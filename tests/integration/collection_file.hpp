@@ -40,6 +40,8 @@ public:
   col_state col();
   table_counts counts();
   std::int64_t scalar(std::string_view sql);
+  // The first line of PRAGMA integrity_check: "ok" for a sound file.
+  std::string integrity_check();
   // Every row of `table` ordered by `order_by`, one string per row with
   // each column as "name=value" (blobs in hex), leaving out `skip`.
   std::vector<std::string> rows(std::string_view table, std::string_view order_by,

@@ -21,6 +21,7 @@
 #include "protocol/meta.hpp"
 #include "protocol/zstd_codec.hpp"
 #include "storage/unicase.hpp"
+#include "tests/integration/collection_file.hpp"
 #include "tests/integration/sync_support.hpp"
 #include "tests/integration/test_support.hpp"
 
@@ -39,22 +40,6 @@ std::string noise(std::size_t size) {
     x = x * 1664525u + 1013904223u;
     c = static_cast<char>((x >> 24) & 0x0f);
   }
-  return out;
-}
-
-std::string integrity(const fs::path& file) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 2000);
-  // The tag and name indexes use it; integrity_check checks them.
-  REQUIRE(storage::register_unicase(db).has_value());
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "pragma integrity_check", -1, &st, nullptr) == SQLITE_OK);
-  std::string out = sqlite3_step(st) == SQLITE_ROW
-                        ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0))
-                        : "no answer";
-  sqlite3_finalize(st);
-  sqlite3_close(db);
   return out;
 }
 
@@ -100,7 +85,7 @@ void check_after_restart(sync_fixture& fx,
   raw_sync raw(server, fx.host_key());
   auto meta = raw.call("meta", protocol::encode_meta_request({11, "after"}), "");
   REQUIRE(meta.status == 200);
-  CHECK(integrity(fx.server_file()) == "ok");
+  CHECK(collection_file(fx.server_file()).integrity_check() == "ok");
   CHECK(snapshot(fx.server_file()) == before);
   auto left = temp_files(server);
   for (const auto& f : left)
@@ -238,7 +223,7 @@ TEST_CASE("kill -9 right after an upload's OK keeps the new collection") {
   raw_sync raw(fx.server(), fx.host_key());
   auto meta = raw.call("meta", protocol::encode_meta_request({11, "after"}), "");
   REQUIRE(meta.status == 200);
-  CHECK(integrity(fx.server_file()) == "ok");
+  CHECK(collection_file(fx.server_file()).integrity_check() == "ok");
   auto diff = differences(d.file(), fx.server_file());
   for (const auto& line : diff)
     UNSCOPED_INFO(line);

@@ -61,20 +61,6 @@ bool upload_temp_exists(const server_process& server) {
   return false;
 }
 
-std::string quick_check(const fs::path& file) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  REQUIRE(storage::register_unicase(db).has_value());
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "pragma integrity_check", -1, &st, nullptr) == SQLITE_OK);
-  std::string out = sqlite3_step(st) == SQLITE_ROW
-                        ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0))
-                        : "no answer";
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
 // SIGTERM now; how the server ended and how long it took.
 std::pair<exit_status, std::chrono::milliseconds> timed_stop(server_process& server) {
   const auto start = std::chrono::steady_clock::now();
@@ -160,7 +146,7 @@ TEST_CASE("SIGTERM while a full upload is checked exits 0 and the collection ope
   auto meta = c.call("meta", protocol::encode_meta_request({11, "after"}), user_pass_host_key);
   REQUIRE(meta.has_value());
   CHECK(meta->status == 200);
-  CHECK(quick_check(file) == "ok");
+  CHECK(collection_file(file).integrity_check() == "ok");
   CHECK(collection_file(file).counts() == before);
 }
 
