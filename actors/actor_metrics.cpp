@@ -1,5 +1,6 @@
 #include "actors/actor_metrics.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace ankisync::actors {
@@ -67,6 +68,22 @@ std::size_t metrics_registry::count_of(const std::string& kind) const {
   for (auto& [id, m] : actors_)
     n += m->kind == kind;
   return n;
+}
+
+std::vector<protocol::actor_kind_figures> metrics_registry::by_kind() const {
+  std::vector<protocol::actor_kind_figures> out;
+  std::lock_guard lock(mutex_);
+  for (auto& [id, m] : actors_) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& k) { return k.kind == m->kind; });
+    if (it == out.end())
+      it = out.insert(out.end(), protocol::actor_kind_figures{m->kind, 0, 0, 0});
+    const auto size =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, m->mailbox.load(std::memory_order_relaxed)));
+    ++it->actors;
+    it->mailbox_sum += size;
+    it->mailbox_max = std::max(it->mailbox_max, size);
+  }
+  return out;
 }
 
 } // namespace ankisync::actors

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "protocol/admin_json.hpp"
+#include "protocol/metrics_text.hpp"
+#include "protocol/server_metrics.hpp"
 
 namespace ankisync::actors {
 
@@ -45,15 +47,24 @@ struct actor_metrics {
   protocol::actor_snapshot snapshot() const;
 };
 
-// Every live actor's metrics, so the admin endpoint can list them.
+// Every live actor's metrics, so the admin endpoint can list them, and the
+// server's counters (protocol/server_metrics.hpp), which actors add to.
 class metrics_registry {
 public:
+  // `counters` must outlive the registry.
+  explicit metrics_registry(protocol::server_metrics& counters) : counters_(counters) {}
+  protocol::server_metrics& counters() const { return counters_; }
+
   std::shared_ptr<actor_metrics> add(std::uint64_t id, std::string kind, std::string user = {});
   void remove(std::uint64_t id);
   std::vector<protocol::actor_snapshot> snapshot() const;
   std::size_t count_of(const std::string& kind) const;
+  // Per kind: how many actors, their mailboxes' total and longest. One
+  // pass under the lock, copying no per-actor strings.
+  std::vector<protocol::actor_kind_figures> by_kind() const;
 
 private:
+  protocol::server_metrics& counters_;
   mutable std::mutex mutex_;
   std::map<std::uint64_t, std::shared_ptr<actor_metrics>> actors_;
 };

@@ -4,12 +4,17 @@
 
 namespace ankisync::actors {
 
-blocking_pool::blocking_pool(unsigned threads) {
+blocking_pool::blocking_pool(unsigned threads) : thread_count_(std::max(1u, threads)) {
   for (unsigned i = 0; i < std::max(1u, threads); ++i)
     threads_.emplace_back([this] { work(); });
 }
 
 blocking_pool::~blocking_pool() { stop(); }
+
+blocking_pool::load blocking_pool::current_load() {
+  std::lock_guard lock(mutex_);
+  return load{jobs_.size(), running_, thread_count_};
+}
 
 void blocking_pool::submit(std::function<void()> job) {
   {

@@ -28,6 +28,14 @@ public:
 
   // Ignored once the pool is stopping.
   void submit(std::function<void()> job);
+
+  // For the metrics: jobs waiting, threads running one, threads in all.
+  struct load {
+    std::size_t queued = 0;
+    std::size_t busy = 0;
+    std::size_t threads = 0;
+  };
+  load current_load();
   // Drops jobs not yet started and waits until `deadline` for the running
   // ones. Returns how many still run then: 0 means every thread is joined;
   // otherwise they are left running (a PBKDF2 round or a zstd frame cannot
@@ -47,6 +55,7 @@ private:
   std::deque<std::function<void()>> jobs_;
   std::size_t running_ = 0;
   bool stopping_ = false;
+  const std::size_t thread_count_;
   std::vector<std::thread> threads_;
 };
 

@@ -357,6 +357,7 @@ collection_actor::result collection_actor::on_start(const protocol::sync_request
   session_.emplace();
   session_->key = req.session_key;
   metrics().set_session(session_state::syncing);
+  counters().sessions_started.add();
   auto reply = sync::server_start(**body, **col, *session_);
   if (!reply) {
     end_session("start failed");
@@ -397,6 +398,7 @@ collection_actor::result collection_actor::on_step(const protocol::sync_request&
     return reply;
   }
   if (req.method == sync_method::finish) {
+    counters().sessions_finished.add();
     session_.reset();
     metrics().set_session(session_state::none);
     refresh_committed_state();
@@ -444,6 +446,7 @@ void collection_actor::end_session(const char* why) {
   if (!session_)
     return;
   spdlog::info("sync session of {} ended: {}", config_.user, protocol::printable(why));
+  counters().sessions_aborted.add();
   if (col_)
     if (auto r = col_->rollback(); !r)
       spdlog::error("rolling back the sync of {}: {}", config_.user, r.error().message);

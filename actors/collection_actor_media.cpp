@@ -134,12 +134,14 @@ void collection_actor::on_media_upload(const protocol::sync_request& req, reply_
           return out;
         }
         out.ok = true;
-        out.value = std::move(*r);
+        out.value = std::move(r->body);
+        out.size = r->files_stored; // for the metrics
         return out;
       },
       [this, reply](blocking_result& r) {
         if (!r.ok)
           return reply(std::unexpected(r.error));
+        counters().media_files_uploaded.add(r.size);
         reply(protocol::sync_reply{std::move(r.value), config_.user, {}, 0});
       });
 }
@@ -158,9 +160,14 @@ void collection_actor::on_media_download(const protocol::sync_request& req, repl
         result.ok = true;
         result.value = r->file.string();
         result.size = r->original_size;
+        result.files = r->files;
         return result;
       },
-      [this, reply](blocking_result& r) { reply(file_reply(r)); });
+      [this, reply](blocking_result& r) {
+        if (r.ok)
+          counters().media_files_downloaded.add(r.files);
+        reply(file_reply(r));
+      });
 }
 
 } // namespace ankisync::actors

@@ -113,11 +113,15 @@ void gateway_actor::on_login(protocol::sync_request& req, reply_channel reply) {
   // Names are stored in NFC (storage/username.hpp): the recorder, the log
   // line and the users database then see the one spelling of this user.
   body->username = storage::to_nfc(body->username);
-  if (throttled(req.client_ip))
+  if (throttled(req.client_ip)) {
+    counters().login(protocol::login_result::throttled).add();
     return reply(
         failure(error_code::too_many_requests, "too many failed logins, try again in a minute"));
-  if (logins_.size() >= config_.login_max_pending)
+  }
+  if (logins_.size() >= config_.login_max_pending) {
+    counters().login(protocol::login_result::throttled).add();
     return reply(failure(error_code::too_many_requests, "too many logins in progress"));
+  }
 
   if (config_.recorder && config_.recorder->is_recording(body->username)) {
     auto user = body->username;
@@ -167,11 +171,15 @@ void gateway_actor::on_login_done(const login_done_msg& msg) {
     answer(failure(error_code::server_error, "login failed: " + msg.failure));
     return;
   }
+  // A server fault (users.db unreadable) above is neither result: it
+  // shows as a 5xx in the request counts.
   if (!msg.ok) {
+    counters().login(protocol::login_result::failed).add();
     note_failure(pending.ip);
     answer(failure(error_code::auth_failed, "wrong username or password"));
     return;
   }
+  counters().login(protocol::login_result::ok).add();
   protocol::sync_reply reply;
   reply.body = protocol::encode_host_key_response(msg.host_key);
   reply.user = pending.user;

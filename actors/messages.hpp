@@ -103,6 +103,7 @@ struct blocking_result {
   bool ok = false;
   std::string value;
   std::uint64_t size = 0;
+  std::uint64_t files = 0; // media files a download zip holds (metrics)
   protocol::sync_error error;
 };
 struct blocking_job_msg {

@@ -41,6 +41,8 @@ public:
 
 protected:
   actor_metrics& metrics() { return *metrics_; }
+  // The server's counters (sessions, logins, media files).
+  protocol::server_metrics& counters() { return registry_->counters(); }
 
 private:
   std::shared_ptr<metrics_registry> registry_;

@@ -71,8 +71,12 @@ std::unique_ptr<caf::actor_system_config> make_config(const profiles::profile& p
 struct runtime::impl {
   explicit impl(runtime_options o)
       : options(std::move(o)), config(make_config(options.profile)), system(*config),
-        pool(options.profile.blocking_threads), metrics(std::make_shared<metrics_registry>()) {}
+        pool(options.profile.blocking_threads),
+        metrics(std::make_shared<metrics_registry>(options.counters ? *options.counters
+                                                                    : own_counters)) {}
 
+  // Used when the caller shares none; declared before the registry.
+  protocol::server_metrics own_counters;
   runtime_options options;
   // Declared before the system, so it outlives every requester using it.
   inflight_requests inflight;
@@ -115,7 +119,7 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   impl_->gateway = impl_->system.spawn<gateway_actor>(impl_->metrics, gc);
   caf::anon_send(impl_->registry, gateway_is_msg{impl_->gateway});
 
-  admin_config ac{o.counters, o.profile.name, std::chrono::steady_clock::now()};
+  admin_config ac{o.profile.name, std::chrono::steady_clock::now(), &impl_->pool};
   impl_->admin = impl_->system.spawn<admin_actor>(impl_->metrics, ac);
 }
 

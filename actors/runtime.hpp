@@ -20,7 +20,9 @@ struct runtime_options {
   profiles::profile profile;
   std::filesystem::path data_dir;
   std::filesystem::path users_db_file;
-  const net::request_counters* counters = nullptr;
+  // The server's counters, shared with the listeners; the runtime keeps
+  // its own when null. Must outlive the runtime.
+  protocol::server_metrics* counters = nullptr;
   // Overrides the profile's idle eviction when set (tests shorten it).
   std::optional<std::chrono::milliseconds> idle_eviction;
   // Records chosen users' sessions (docs/replay.md); may be null. Must

@@ -3,6 +3,7 @@
 #include <nettle/memops.h>
 
 #include "net/http_status.hpp"
+#include "protocol/metrics_text.hpp"
 #include "protocol/query_string.hpp"
 
 namespace ankisync::net {
@@ -99,6 +100,8 @@ request_handler make_admin_routes(admin_backend backend, std::string token,
       query = admin_query::actors;
     else if (path == "/admin/stats")
       query = admin_query::stats;
+    else if (path == "/metrics")
+      query = admin_query::metrics;
     else
       return respond(error_response(make_error(error_code::not_found, "no such admin route")));
     if (req.method != "GET")
@@ -107,10 +110,12 @@ request_handler make_admin_routes(admin_backend backend, std::string token,
     if (!authorized(req, token))
       return respond(
           error_response(make_error(error_code::auth_failed, "missing or wrong admin token")));
-    backend(query, [respond](std::string json) {
+    backend(query, [respond, query](std::string document) {
       http_response r;
-      r.headers.emplace_back("content-type", "application/json");
-      r.body = std::move(json);
+      r.headers.emplace_back("content-type", query == admin_query::metrics
+                                                 ? std::string(protocol::metrics_content_type)
+                                                 : std::string("application/json"));
+      r.body = std::move(document);
       respond(std::move(r));
     });
   };

@@ -9,9 +9,10 @@
 
 namespace ankisync::net {
 
-enum class admin_query { actors, stats };
+// metrics: the Prometheus text (protocol/metrics_text.hpp); the others JSON.
+enum class admin_query { actors, stats, metrics };
 
-// Answers with a JSON document; may be called from any thread, once.
+// Answers with the query's document; may be called from any thread, once.
 using admin_reply_fn = std::function<void(std::string json)>;
 using admin_backend = std::function<void(admin_query, admin_reply_fn)>;
 
@@ -21,7 +22,8 @@ using admin_backend = std::function<void(admin_query, admin_reply_fn)>;
 using admin_record_fn = std::function<std::expected<std::string, protocol::sync_error>(
     const std::string& user, std::optional<bool> on)>;
 
-// Routes of the admin listener: GET /admin/actors and GET /admin/stats;
+// Routes of the admin listener: GET /admin/actors, GET /admin/stats and
+// GET /metrics (Prometheus);
 // with `record`, also GET /admin/record and POST /admin/record?user=N&on=1|0.
 // With a non-empty token every request must carry it, as
 // "Authorization: Bearer <token>" or "X-Admin-Token: <token>". Without

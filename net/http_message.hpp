@@ -37,10 +37,16 @@ struct http_response {
   // When set, the body is this file instead (streamed from disk); the
   // listener deletes it once written or when the client goes away.
   std::string body_file;
-  // For the request log line only: who made the request, if known, and
-  // why it failed, if it did.
+  // For the request log line only, as the client sent them (the log
+  // escapes them): who made the request, if known, and why it failed, if
+  // it did; the client's version and sync session key, if it sent them.
   std::string user;
   std::string note;
+  std::string client_version;
+  std::string session;
+  // For the metrics: what a complete reply of this kind counts as.
+  enum class transfer_kind { none, full_upload, full_download };
+  transfer_kind transfer = transfer_kind::none;
 };
 
 // May be called from any thread, exactly once.

@@ -25,7 +25,7 @@
 
 #include "net/connection_slots.hpp"
 #include "net/spill_body.hpp"
-#include "protocol/printable.hpp"
+#include "net/request_log.hpp"
 
 namespace ankisync::net {
 
@@ -37,9 +37,10 @@ using tcp = asio::ip::tcp;
 namespace {
 
 // The path without its query: an old client's media `begin` carries its
-// host key in the query string, and keys must not reach the log.
+// host key in the query string, and keys must not reach the log. As sent:
+// the request log escapes it.
 std::string loggable_target(std::string_view target) {
-  return protocol::printable(target.substr(0, target.find('?')));
+  return std::string(target.substr(0, target.find('?')));
 }
 
 // Reads of a request's header; a header over header_limit_bytes is refused.
@@ -82,7 +83,7 @@ struct listener_state {
   std::string name;
   listener_limits limits;
   request_handler handler;
-  request_counters* counters;
+  protocol::server_metrics* counters;
   live_connections* live; // the server's; outlives every connection
   std::shared_ptr<connection_slots> slots;
 };
@@ -353,6 +354,9 @@ private:
     status_ = resp.status;
     user_ = std::move(resp.user);
     note_ = std::move(resp.note);
+    client_version_ = std::move(resp.client_version);
+    session_ = std::move(resp.session);
+    transfer_ = resp.transfer;
     body_size_ = out->payload_size().value_or(0);
     bytes_out_ = 0;
     in_reply_body_ = false;
@@ -401,45 +405,71 @@ private:
   }
 
   // One line per request, complete or cut; an error's reason rides on it,
-  // so it is logged once.
+  // so it is logged once. The metrics count it at the same moment.
   void finish_request(std::string_view cut_reason = {}) {
-    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                             started_);
-    auto& c = *listener_->counters;
-    c.requests.fetch_add(1, std::memory_order_relaxed);
-    if (status_ >= 400 || !cut_reason.empty())
-      c.errors.fetch_add(1, std::memory_order_relaxed);
-    c.bytes_in.fetch_add(bytes_in_, std::memory_order_relaxed);
-    c.bytes_out.fetch_add(bytes_out_, std::memory_order_relaxed);
-    const std::string status = status_ == 0 ? "-" : std::to_string(status_);
-    if (!cut_reason.empty()) {
+    const auto took = std::chrono::steady_clock::now() - started_;
+    const bool cut = !cut_reason.empty();
+    count_request(took, cut);
+    std::string cut_detail;
+    if (cut) {
       // The counts are what moved: bytes_in includes the request head,
       // bytes_out is the reply body alone, out of what was planned.
-      std::string moved = "in=" + std::to_string(bytes_in_);
+      cut_detail = "in=" + std::to_string(bytes_in_);
       if (status_ == 0 && parser_ && parser_->content_length())
-        moved += " of " + std::to_string(head_bytes_ + *parser_->content_length());
+        cut_detail += " of " + std::to_string(head_bytes_ + *parser_->content_length());
       if (status_ != 0)
-        moved += " out=" + std::to_string(bytes_out_) + " of " + std::to_string(body_size_);
-      spdlog::warn("[{}] {} {} {} user={} status={} cut after {:.1f}ms {}: {}", listener_->name,
-                   peer_ip_, log_method_, log_target_, user_.empty() ? "-" : user_, status,
-                   elapsed.count(), moved, cut_reason);
-    } else {
-      // Server faults are errors, everything else info (501 is a client
-      // that is too old, not a fault).
-      const auto level =
-          status_ >= 500 && status_ != 501 ? spdlog::level::err : spdlog::level::info;
-      spdlog::log(level, "[{}] {} {} {} user={} status={} {:.1f}ms in={} out={}{}{}",
-                  listener_->name, peer_ip_, log_method_, log_target_,
-                  user_.empty() ? "-" : user_, status, elapsed.count(), bytes_in_, bytes_out_,
-                  note_.empty() ? "" : ": ", note_);
+        cut_detail +=
+            " out=" + std::to_string(bytes_out_) + " of " + std::to_string(body_size_);
     }
+    protocol::request_log_fields f;
+    f.listener = listener_->name;
+    f.client_ip = peer_ip_;
+    f.method = log_method_;
+    f.uri = log_target_;
+    f.user = user_;
+    f.client_version = client_version_;
+    f.session = session_;
+    f.elapsed_ms = std::chrono::duration<double, std::milli>(took).count();
+    f.status = status_;
+    f.bytes_in = bytes_in_;
+    f.bytes_out = bytes_out_;
+    f.reason = cut ? cut_reason : std::string_view(note_);
+    f.cut = cut;
+    log_request(f, cut_detail);
     body_file_.reset();
     parser_.reset();
     user_.clear();
     note_.clear();
+    client_version_.clear();
+    session_.clear();
+    transfer_ = http_response::transfer_kind::none;
     status_ = 0;
     bytes_out_ = body_size_ = 0;
     set_busy(false);
+  }
+
+  void count_request(std::chrono::steady_clock::duration took, bool cut) {
+    auto& m = *listener_->counters;
+    const auto method = protocol::method_of(log_method_);
+    m.request(protocol::family_of_path(log_target_), method,
+              protocol::class_of_status(status_, cut))
+        .add();
+    m.duration(method).observe(took);
+    m.bytes_received.add(bytes_in_);
+    m.bytes_sent.add(bytes_out_);
+    if (status_ == 409)
+      m.conflicts.add();
+    if (status_ == 413)
+      m.payload_too_large.add();
+    if (cut || status_ != 200)
+      return;
+    if (transfer_ == http_response::transfer_kind::full_upload) {
+      m.full_uploads.add();
+      m.full_upload_bytes.add(bytes_in_ - head_bytes_);
+    } else if (transfer_ == http_response::transfer_kind::full_download) {
+      m.full_downloads.add();
+      m.full_download_bytes.add(bytes_out_);
+    }
   }
 
   void close() {
@@ -460,7 +490,8 @@ private:
   std::unique_ptr<temp_file> body_file_; // deleted once the response is written
   std::string peer_ip_;
   connection_slots::slot slot_;
-  std::string log_method_, log_target_, user_, note_;
+  std::string log_method_, log_target_, user_, note_, client_version_, session_;
+  http_response::transfer_kind transfer_ = http_response::transfer_kind::none;
   bool keep_alive_ = false;
   bool busy_ = false; // a request is in flight (live_connections::busy)
   bool registered_ = false;
@@ -594,7 +625,7 @@ private:
 } // namespace
 
 struct http_server::impl {
-  impl(unsigned threads, request_counters& counters)
+  impl(unsigned threads, protocol::server_metrics& counters)
       : ioc(static_cast<int>(threads)), guard(asio::make_work_guard(ioc)), thread_count(threads),
         counters(counters) {}
   // Before the io_context: connections its destructor frees unregister here.
@@ -606,10 +637,10 @@ struct http_server::impl {
   unsigned thread_count;
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<acceptor_loop>> acceptors;
-  request_counters& counters;
+  protocol::server_metrics& counters;
 };
 
-http_server::http_server(unsigned io_threads, request_counters& counters)
+http_server::http_server(unsigned io_threads, protocol::server_metrics& counters)
     : impl_(std::make_unique<impl>(std::max(1u, io_threads), counters)) {}
 
 http_server::~http_server() { stop(); }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "net/http_message.hpp"
+#include "protocol/server_metrics.hpp"
 
 namespace ankisync::net {
 
@@ -36,20 +37,13 @@ struct listener_limits {
   std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(120)};
 };
 
-// Totals kept by the listeners, read by the admin endpoint.
-struct request_counters {
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> errors{0}; // responses with status >= 400
-  std::atomic<std::uint64_t> bytes_in{0};
-  std::atomic<std::uint64_t> bytes_out{0};
-};
-
 // HTTP/1.1 with keep-alive over Boost.Beast, on its own I/O threads.
 // Several listeners share the threads. Beast lives only in the .cpp.
 class http_server {
 public:
-  // `counters` must outlive the server.
-  http_server(unsigned io_threads, request_counters& counters);
+  // `counters` must outlive the server; every listener adds its requests,
+  // bytes and durations to them.
+  http_server(unsigned io_threads, protocol::server_metrics& counters);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

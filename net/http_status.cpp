@@ -41,8 +41,8 @@ http_response error_response(const protocol::sync_error& error, std::string user
   r.status = http_status(error.code);
   r.headers.emplace_back("content-type", "text/plain; charset=utf-8");
   r.body = protocol::error_body(r.status, reason);
-  r.user = protocol::printable(user);
-  r.note = reason.message;
+  r.user = std::move(user); // raw: the request log escapes it
+  r.note = error.message;
   return r;
 }
 

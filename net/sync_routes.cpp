@@ -5,7 +5,6 @@
 
 #include "net/http_status.hpp"
 #include "protocol/legacy_envelope.hpp"
-#include "protocol/printable.hpp"
 #include "protocol/version.hpp"
 
 namespace ankisync::net {
@@ -28,7 +27,7 @@ http_response ok_response(const protocol::sync_reply& reply, std::uint8_t versio
                              std::to_string(reply.body_file_original_size));
     else
       r.headers.emplace_back("content-type", "application/octet-stream");
-    r.user = protocol::printable(reply.user);
+    r.user = reply.user; // raw: the request log escapes it
     return r;
   }
   auto wire = protocol::encode_reply_body(reply, version);
@@ -39,7 +38,7 @@ http_response ok_response(const protocol::sync_reply& reply, std::uint8_t versio
   else
     r.headers.emplace_back("content-type", "application/octet-stream");
   r.body = std::move(wire.bytes);
-  r.user = protocol::printable(reply.user);
+  r.user = reply.user; // raw: the request log escapes it
   return r;
 }
 
@@ -73,6 +72,16 @@ std::expected<route, http_response> classify(const http_request& req) {
     return route{protocol::request_family::media, name};
   }
   return std::unexpected(error_response(make_error(error_code::not_found, "no such route")));
+}
+
+http_response::transfer_kind transfer_of(const protocol::sync_request& req) {
+  if (req.family != protocol::request_family::sync)
+    return http_response::transfer_kind::none;
+  if (req.method == protocol::sync_method::upload)
+    return http_response::transfer_kind::full_upload;
+  if (req.method == protocol::sync_method::download)
+    return http_response::transfer_kind::full_download;
+  return http_response::transfer_kind::none;
 }
 
 } // namespace
@@ -112,11 +121,20 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
       return respond(error_response(decoded.error()));
     decoded->client_ip = req.peer_ip;
 
+    // For the request's log line and metrics, whatever the answer.
+    auto tag = [client = decoded->client_version, session = decoded->session_key,
+                transfer = transfer_of(*decoded)](http_response r, bool ok) {
+      r.client_version = client;
+      r.session = session;
+      if (ok)
+        r.transfer = transfer;
+      return r;
+    };
     const auto version = decoded->version;
-    backend(std::move(*decoded), [respond, version](sync_result result) {
+    backend(std::move(*decoded), [respond, version, tag](sync_result result) {
       if (!result)
-        return respond(error_response(result.error()));
-      respond(ok_response(*result, version));
+        return respond(tag(error_response(result.error()), false));
+      respond(tag(ok_response(*result, version), true));
     });
   };
 }

@@ -104,7 +104,7 @@ reply sanity(std::string_view payload, storage::media_db& db) {
                                              static_cast<std::int64_t>(*local));
 }
 
-reply upload(const upload_request& req, storage::media_db& db, const storage::media_store& store,
+std::expected<upload_reply, protocol::sync_error> upload(const upload_request& req, storage::media_db& db, const storage::media_store& store,
              std::int64_t now_s) {
   struct zip_guard {
     std::filesystem::path path;
@@ -133,7 +133,11 @@ reply upload(const upload_request& req, storage::media_db& db, const storage::me
     remove_staged(*entries);
     return server_failed("storing the media upload", outcome.error());
   }
-  return protocol::encode_upload_changes_reply(outcome->processed, outcome->last_usn);
+  std::uint64_t stored = 0;
+  for (const auto& e : *entries)
+    stored += e.deletion ? 0 : 1;
+  return upload_reply{protocol::encode_upload_changes_reply(outcome->processed, outcome->last_usn),
+                      stored};
 }
 
 std::expected<download_reply, protocol::sync_error>
@@ -192,7 +196,7 @@ download(std::string_view payload, storage::media_db& db, const storage::media_s
     }
     return std::unexpected(std::move(error));
   }
-  return download_reply{out, *written};
+  return download_reply{out, *written, files.size()};
 }
 
 } // namespace ankisync::actors::media

@@ -35,14 +35,20 @@ struct upload_request {
   std::uint64_t limit = 0;         // most decoded bytes accepted
 };
 
+struct upload_reply {
+  std::string body;               // the uploadChanges answer
+  std::uint64_t files_stored = 0; // entries that added or replaced a file
+};
+
 // uploadChanges: decode, validate and stage every entry first (a bad zip
 // changes nothing), then apply them in one transaction.
-reply upload(const upload_request& req, storage::media_db& db, const storage::media_store& store,
+std::expected<upload_reply, protocol::sync_error> upload(const upload_request& req, storage::media_db& db, const storage::media_store& store,
              std::int64_t now_s);
 
 struct download_reply {
   std::filesystem::path file;      // the reply body, encoded for the wire
   std::uint64_t original_size = 0; // the zip's size before zstd
+  std::uint64_t files = 0;         // files in the zip
 };
 
 // downloadFiles: the requested files, in order, up to the per-zip target,

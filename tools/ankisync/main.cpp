@@ -2,30 +2,10 @@
 // (it is slow to compile).
 #include <CLI/CLI.hpp>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <sys/stat.h>
 
-#include <cstdlib>
-
 #include "tools/ankisync/commands.hpp"
-
-namespace {
-
-// Logs go to stderr, so stdout carries only what a command prints for its
-// user (the first password, --dump-config, user lists). The level comes
-// from ANKISYNC_LOG: trace, debug, info (default), warn, error, off.
-void setup_logging() {
-  auto logger = spdlog::stderr_color_mt("ankisync");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(spdlog::level::info);
-  if (const char* level = std::getenv("ANKISYNC_LOG"))
-    spdlog::set_level(spdlog::level::from_str(level));
-}
-
-} // namespace
+#include "tools/ankisync/log_setup.hpp"
 
 int main(int argc, char** argv) {
   using namespace ankisync::app;

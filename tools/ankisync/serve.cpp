@@ -192,7 +192,9 @@ int run_serve(const serve_flags& flags, char** argv) {
   if (c.record_all)
     spdlog::info("recording every user's sync sessions into {}", c.record_dir.string());
 
-  net::request_counters counters;
+  // One set of counters: the listeners and the actors add, the admin
+  // endpoint reads (/admin/stats, /metrics).
+  protocol::server_metrics counters;
   actors::runtime_options ro;
   ro.profile = c.profile;
   ro.data_dir = c.data_dir;

@@ -36,7 +36,10 @@ struct user_media {
     req.encoding = protocol::body_encoding::raw;
     req.temp_zip = dir / ".media-stage" / "upload.zip";
     req.limit = 300ull << 20;
-    return media::upload(req, db, store, 1'700'000'000);
+    auto r = media::upload(req, db, store, 1'700'000'000);
+    if (!r)
+      return std::unexpected(r.error());
+    return std::move(r->body);
   }
 
   std::size_t stored_files() const {

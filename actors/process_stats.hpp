@@ -1,0 +1,26 @@
+#pragma once
+
+// This process's own figures, read from /proc and getrlimit at the time
+// of asking (a scrape, /admin/stats). Linux only, as the server is.
+
+#include <cstdint>
+
+namespace ankisync::actors {
+
+struct process_stats {
+  std::uint64_t rss_bytes = 0;
+  std::uint64_t threads = 0;
+  std::uint64_t open_fds = 0;
+  std::uint64_t max_fds = 0;  // the soft limit
+  double cpu_seconds = 0;     // user + system
+  double start_time_seconds = 0; // Unix time
+};
+
+process_stats read_process_stats();
+
+// Resident set size of this process, from /proc/self/statm.
+std::uint64_t current_rss_bytes();
+// Threads of this process, from /proc/self/status.
+std::uint64_t current_thread_count();
+
+} // namespace ankisync::actors
