@@ -89,7 +89,7 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
       if (!parsed)
         return respond(error_response(parsed.error()));
       decoded = protocol::decode_v11_request(where->family, where->method_name, *parsed,
-                                             req.body, limits);
+                                             std::move(req.body), limits);
     } else if (req.method == "GET") {
       // Only /msync/begin gets here (classify): Anki 2.1.22-2.1.56 opens a
       // media sync with its host key and version in the query string.
