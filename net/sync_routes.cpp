@@ -115,7 +115,7 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
     const auto version = decoded->version;
     backend(std::move(*decoded), [respond, version](sync_result result) {
       if (!result)
-        return respond(error_response(result.error()));
+        return respond(error_response(result.error(), result.error().user));
       respond(ok_response(*result, version));
     });
   };
