@@ -162,8 +162,11 @@ recorder::recorder(recorder_options options) : options_(std::move(options)) {
 
 recorder::~recorder() {
   std::lock_guard lock(mutex_);
-  while (!open_.empty())
-    close_stream(open_.begin()->first);
+  while (!open_.empty()) {
+    // A copy: close_stream erases the entry whose key it would refer to.
+    const std::string user = open_.begin()->first;
+    close_stream(user);
+  }
 }
 
 bool recorder::is_recording(std::string_view user) const {
