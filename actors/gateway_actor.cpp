@@ -52,11 +52,16 @@ void gateway_actor::on_request(sync_request_msg& msg) {
     return msg.reply(failure(error_code::server_error, "users database: " + user.error()));
   if (!*user)
     return msg.reply(failure(error_code::auth_failed, "invalid host key"));
+  // From here on the log line can say whose request it was, failed or not.
+  msg.reply = msg.reply.naming(**user);
   // Only now: a stranger learns nothing about what a body should be.
   if (req.body_error)
     return msg.reply(std::unexpected(*req.body_error));
   if (config_.recorder && config_.recorder->is_recording(**user))
     return admit_recorded(**user, recorded_request{std::move(req), std::move(msg.reply)});
+  // Only the recorder reads the body as it arrived: unrecorded, the
+  // request need not carry it to the user's actor.
+  req.wire_body = {};
   route(user_request_msg{std::move(**user), std::move(req), std::move(msg.reply)});
 }
 

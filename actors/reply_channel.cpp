@@ -37,4 +37,12 @@ reply_channel reply_channel::tapped(std::function<void(const sync_outcome&)> tap
   });
 }
 
+reply_channel reply_channel::naming(std::string user) const {
+  return reply_channel([next = *this, user = std::move(user)](sync_outcome outcome) {
+    if (!outcome && outcome.error().user.empty())
+      outcome.error().user = user;
+    next(std::move(outcome));
+  });
+}
+
 } // namespace ankisync::actors

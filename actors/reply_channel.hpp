@@ -33,6 +33,11 @@ public:
   // thread) before it goes on to this one: recording.
   reply_channel tapped(std::function<void(const sync_outcome&)> tap) const;
 
+  // A channel that names `user` on an error answer that names nobody, so
+  // the request's log line says whose request failed (answers name their
+  // user themselves).
+  reply_channel naming(std::string user) const;
+
 private:
   struct state;
   std::shared_ptr<state> state_;

@@ -98,7 +98,7 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
       if (!parsed)
         return respond(error_response(parsed.error()));
       decoded = protocol::decode_v11_request(where->family, where->method_name, *parsed,
-                                             req.body, limits);
+                                             std::move(req.body), limits);
     } else if (req.method == "GET") {
       // Only /msync/begin gets here (classify): Anki 2.1.22-2.1.56 opens a
       // media sync with its host key and version in the query string.
@@ -133,7 +133,7 @@ request_handler make_sync_routes(sync_backend backend, protocol::envelope_limits
     const auto version = decoded->version;
     backend(std::move(*decoded), [respond, version, tag](sync_result result) {
       if (!result)
-        return respond(tag(error_response(result.error()), false));
+        return respond(tag(error_response(result.error(), result.error().user), false));
       respond(tag(ok_response(*result, version), true));
     });
   };

@@ -103,7 +103,7 @@ std::string encode_sync_header(const sync_header& h) {
 std::expected<sync_request, sync_error> decode_v11_request(request_family family,
                                                            std::string_view method_name,
                                                            const sync_header& header,
-                                                           const body_source& body,
+                                                           body_source body,
                                                            const envelope_limits& limits) {
   // Resolve the route first: it costs nothing, decompression may cost a lot.
   auto req = request_for_route(family, method_name);
@@ -112,13 +112,15 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
   if (keeps_body_undecoded(*req)) {
     // A collection file or a media zip: decompressed later, straight to
     // disk, by its owner.
-    req->upload_body = body;
+    req->upload_body = std::move(body);
     req->upload_encoding = body_encoding::zstd;
   } else {
     auto payload = body.file.empty() ? zstd_decompress(body.bytes, limits.max_uncompressed)
                                      : zstd_decompress_file(body.file, limits.max_uncompressed);
     if (!payload) return std::unexpected(payload.error());
     req->payload = std::move(*payload);
+    req->wire_body = std::move(body);
+    req->wire_encoding = body_encoding::zstd;
   }
 
   req->version = header.version;

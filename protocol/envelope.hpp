@@ -71,6 +71,16 @@ struct sync_request {
   // decode_body_to_file (protocol/body_file.hpp).
   body_source upload_body;
   body_encoding upload_encoding = body_encoding::raw; // zstd (v11); gzip or raw (legacy)
+  // Every other method: the body as it arrived, before `payload` was
+  // decoded from it, for the recorder (docs/replay.md), which keeps the
+  // bytes the client sent in the client's own framing. v11: the HTTP body
+  // (in memory, or net/'s temp file); legacy: the multipart `data` part,
+  // empty when there was none. The gateway drops it for users who are
+  // not recorded.
+  body_source wire_body;
+  body_encoding wire_encoding = body_encoding::raw;
+  // GET /msync/begin?k=..&v=.. (Anki 2.1.22-2.1.56): no body at all.
+  bool begin_query = false;
   // Typed body of every /sync method (see decode_sync_body); monostate for
   // upload, whose phase code reads `upload_body`, and for media methods.
   request_body body;
@@ -89,13 +99,14 @@ bool keeps_body_undecoded(const sync_request& req);
 std::expected<sync_request, sync_error> request_for_route(request_family family,
                                                           std::string_view method_name);
 
-// Decodes a v11 request: header already parsed, body zstd-compressed.
+// Decodes a v11 request: header already parsed, body zstd-compressed
+// (taken over: it ends in upload_body or wire_body).
 // Errors: bad_request on zstd failure or a body that is not valid for the
 // method (e.g. hostKey without "u"/"p", chunk with anything but {}).
 std::expected<sync_request, sync_error> decode_v11_request(request_family family,
                                                            std::string_view method_name,
                                                            const sync_header& header,
-                                                           const body_source& body,
+                                                           body_source body,
                                                            const envelope_limits& limits);
 
 // What the actor world answers to a request.

@@ -11,9 +11,11 @@
 namespace ankisync::protocol {
 namespace {
 
-// A raw `data` part that went to a file: read back whole. It is at most
-// the request body, which net/ already bounded.
+// A raw `data` part, in memory or in a file: read back whole. It is at
+// most the request body, which net/ already bounded.
 std::expected<std::string, sync_error> read_all(const body_source& part) {
+  if (part.file.empty())
+    return part.bytes;
   auto in = body_reader::open(part.bytes, part.file);
   if (!in)
     return std::unexpected(in.error());
@@ -82,19 +84,16 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
     }
   } else if (empty) {
     req->payload = "{}";
-  } else if (gzipped) {
-    auto payload = data.file.empty() ? gzip_decompress(data.bytes, limits.max_uncompressed)
-                                     : gzip_decompress_file(data.file, limits.max_uncompressed);
-    if (!payload)
-      return std::unexpected(payload.error());
-    req->payload = std::move(*payload);
-  } else if (data.file.empty()) {
-    req->payload = std::move(data.bytes);
   } else {
-    auto payload = read_all(data);
+    auto payload = !gzipped            ? read_all(data)
+                   : data.file.empty() ? gzip_decompress(data.bytes, limits.max_uncompressed)
+                                       : gzip_decompress_file(data.file, limits.max_uncompressed);
     if (!payload)
       return std::unexpected(payload.error());
     req->payload = std::move(*payload);
+    // The part as sent, for the recorder (see wire_body).
+    req->wire_body = std::move(data);
+    req->wire_encoding = gzipped ? body_encoding::gzip : body_encoding::raw;
   }
 
   // Media `begin`: a `v` field replaces the JSON body (upstream does so).
@@ -138,6 +137,7 @@ std::expected<sync_request, sync_error> decode_legacy_begin_query(std::string_vi
   req.media = media_method::begin;
   req.version = version::v2_timezone;
   req.legacy = true;
+  req.begin_query = true;
   req.host_key = std::move(*key);
   req.client_version = *client;
   boost::json::object o;

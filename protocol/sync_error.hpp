@@ -33,6 +33,9 @@ enum class error_code {
 struct sync_error {
   error_code code = error_code::server_error;
   std::string message;
+  // Who made the request, once the host key named them (as
+  // sync_reply::user): for the request's log line, never for the client.
+  std::string user{};
 };
 
 inline sync_error make_error(error_code code, std::string message) {

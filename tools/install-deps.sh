@@ -20,6 +20,8 @@ packages=(
   libicu-dev
   unicode-data
   curl python3
+  # The second, independent client in the tests (tests/integration/other_client/).
+  python3-zstandard
   # Crash tests kill a command at its n-th system call of a kind.
   strace
 )

@@ -30,10 +30,18 @@ std::expected<void, std::string> record_writer::append(const pb::Record& record)
 }
 
 std::expected<record_stream, std::string> read_records(const std::filesystem::path& file) {
+  // A folder opens as a stream on Linux and only fails at its size: ask
+  // first, without exceptions, so every bad path is one error value.
+  std::error_code ec;
+  const auto status = std::filesystem::status(file, ec);
+  if (ec || !std::filesystem::exists(status))
+    return std::unexpected(file.string() + ": no such file");
+  if (!std::filesystem::is_regular_file(status))
+    return std::unexpected(file.string() + ": not a recording file");
+  const auto size = std::filesystem::file_size(file, ec);
   std::ifstream in(file, std::ios::binary);
-  if (!in)
+  if (ec || !in)
     return std::unexpected("cannot open " + file.string());
-  const auto size = std::filesystem::file_size(file);
   google::protobuf::io::IstreamInputStream raw(&in);
   record_stream out;
   for (;;) {
@@ -95,10 +103,13 @@ copy_recording(const std::filesystem::path& file, const std::filesystem::path& d
   for (auto& r : stream->records) {
     if (r.has_header())
       r.mutable_header()->set_start_state(renamed(r.header().start_state()));
-    else if (r.has_request() && !r.request().payload().side_file().empty())
-      r.mutable_request()->mutable_payload()->set_side_file(
-          renamed(r.request().payload().side_file()));
-    else if (r.has_response() && !r.response().body().side_file().empty())
+    else if (r.has_request()) {
+      auto* q = r.mutable_request();
+      if (!q->payload().side_file().empty())
+        q->mutable_payload()->set_side_file(renamed(q->payload().side_file()));
+      if (q->has_wire() && !q->wire().side_file().empty())
+        q->mutable_wire()->set_side_file(renamed(q->wire().side_file()));
+    } else if (r.has_response() && !r.response().body().side_file().empty())
       r.mutable_response()->mutable_body()->set_side_file(renamed(r.response().body().side_file()));
   }
   const auto out = dest_dir / (stem + record_extension);

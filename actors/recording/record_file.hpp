@@ -16,8 +16,9 @@
 namespace ankisync::actors::recording {
 
 // Persisted in every header: bump when a reader of the old format would
-// misread the new one.
-inline constexpr std::uint32_t record_format_version = 1;
+// misread the new one. 2: request bodies as they arrived on the wire
+// (Request.wire), no longer decoded into Request.payload.
+inline constexpr std::uint32_t record_format_version = 2;
 
 // Recording files end in this; the start state and side files sit next to
 // them under the same stem.

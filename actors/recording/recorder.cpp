@@ -51,6 +51,20 @@ bool opens_exchange(const protocol::sync_request& r) {
 
 // Replies that are files or zips: compared by nobody byte for byte, so
 // only their size (and digest, when in memory) is kept.
+bool is_login(const protocol::sync_request& r) {
+  return r.family == protocol::request_family::sync && r.method == protocol::sync_method::host_key;
+}
+
+// What a login's answer says of its password: 200, the user's; 403 (the
+// only auth_failed a login gives), not the user's or no such user.
+pb::Login login_outcome(const std::expected<protocol::sync_reply, protocol::sync_error>& result) {
+  if (result)
+    return pb::PASSWORD_RIGHT;
+  if (result.error().code == protocol::error_code::auth_failed)
+    return pb::PASSWORD_WRONG;
+  return pb::LOGIN_UNKNOWN;
+}
+
 bool binary_reply(const protocol::sync_request& r) {
   if (r.family == protocol::request_family::media)
     return r.media == protocol::media_method::download_files;
@@ -148,8 +162,11 @@ recorder::recorder(recorder_options options) : options_(std::move(options)) {
 
 recorder::~recorder() {
   std::lock_guard lock(mutex_);
-  while (!open_.empty())
-    close_stream(open_.begin()->first);
+  while (!open_.empty()) {
+    // A copy: close_stream erases the entry whose key it would refer to.
+    const std::string user = open_.begin()->first;
+    close_stream(user);
+  }
 }
 
 bool recorder::is_recording(std::string_view user) const {
@@ -301,17 +318,21 @@ request_step recorder::on_request(const std::string& user, const protocol::sync_
   q->set_has_host_key(!req.host_key.empty());
   q->set_session_key(redacted_session_key(req));
   q->set_received_us(now_us());
+  q->set_begin_query(req.begin_query);
   const auto name = std::to_string(q->seq()) + "-request";
-  const bool upload =
-      req.family == protocol::request_family::sync && req.method == protocol::sync_method::upload;
-  if (upload) {
-    q->set_encoding(encoding_of(req.upload_encoding));
-    if (!req.upload_body.file.empty())
-      s->keep_file(*q->mutable_payload(), req.upload_body.file, name);
-    else
-      s->keep(*q->mutable_payload(), req.upload_body.bytes, name, options_.inline_limit);
-  } else {
+  if (is_login(req)) {
+    // The body holds the password: only its redacted decoding is kept.
     s->keep(*q->mutable_payload(), redacted_request_body(req), name, options_.inline_limit);
+  } else {
+    // The bytes the server acted on, as the client framed them: what
+    // replay must send to be asking the same thing.
+    const bool upload = protocol::keeps_body_undecoded(req);
+    const auto& wire = upload ? req.upload_body : req.wire_body;
+    q->set_encoding(encoding_of(upload ? req.upload_encoding : req.wire_encoding));
+    if (!wire.file.empty())
+      s->keep_file(*q->mutable_wire(), wire.file, name);
+    else
+      s->keep(*q->mutable_wire(), wire.bytes, name, options_.inline_limit);
   }
   s->append(r);
 
@@ -338,6 +359,8 @@ void recorder::on_response(std::uint64_t ticket,
   auto* a = r.mutable_response();
   a->set_seq(p.seq);
   a->set_answered_us(now_us());
+  if (p.secret == reply_secret::host_key)
+    a->set_login(login_outcome(result));
   if (!result) {
     const int status = net::http_status(result.error().code);
     a->set_status(static_cast<std::uint32_t>(status));

@@ -283,18 +283,26 @@ TEST_CASE("a large gzip JSON part from a body file is decoded from its file", "[
   const auto path = dir.write(".body-x", body);
   envelope_limits limits;
   limits.max_part_in_memory = 64 * 1024;
-  auto raw = decode_legacy_request(request_family::sync, "applyChanges", legacy_ct,
-                                   body_source{{}, path, nullptr}, limits);
-  REQUIRE(raw);
-  CHECK(raw->payload == json);
-
-  dir.write(".body-x", build_multipart("Anki-sync-boundary", {{"k", hkey}, {"s", "s"}, {"c", "1"}},
-                                       gzip_compress(json + std::string(1 << 20, ' '))));
-  auto gz = decode_legacy_request(request_family::sync, "applyChanges", legacy_ct,
-                                  body_source{{}, path, nullptr}, limits);
-  REQUIRE(gz);
-  CHECK(std::holds_alternative<apply_changes_request>(gz->body));
-  CHECK(dir.count() == 1); // the part file is gone with the decode
+  {
+    auto raw = decode_legacy_request(request_family::sync, "applyChanges", legacy_ct,
+                                     body_source{{}, path, nullptr}, limits);
+    REQUIRE(raw);
+    CHECK(raw->payload == json);
+    // The part as sent stays with the request, for the recorder.
+    CHECK(raw->wire_body.file != path);
+    CHECK(std::filesystem::exists(raw->wire_body.file));
+  }
+  {
+    dir.write(".body-x",
+              build_multipart("Anki-sync-boundary", {{"k", hkey}, {"s", "s"}, {"c", "1"}},
+                              gzip_compress(json + std::string(1 << 20, ' '))));
+    auto gz = decode_legacy_request(request_family::sync, "applyChanges", legacy_ct,
+                                    body_source{{}, path, nullptr}, limits);
+    REQUIRE(gz);
+    CHECK(std::holds_alternative<apply_changes_request>(gz->body));
+    CHECK(gz->wire_encoding == body_encoding::gzip);
+  }
+  CHECK(dir.count() == 1); // each part file went with its request
 }
 
 TEST_CASE("gzip payloads are cut at the uncompressed limit, as upstream", "[legacy]") {

@@ -1,6 +1,8 @@
 #include "tools/replay/replayer.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 #include <fstream>
 #include <limits>
@@ -16,6 +18,7 @@
 #include "protocol/envelope.hpp"
 #include "protocol/gzip_codec.hpp"
 #include "protocol/legacy_envelope.hpp"
+#include "protocol/multipart.hpp"
 #include "protocol/zstd_codec.hpp"
 #include "tools/client/http_client.hpp"
 #include "tools/replay/replay_server.hpp"
@@ -58,6 +61,9 @@ std::expected<std::string, std::string> decoded_upload(const pb::Request& q,
   }
   return bytes;
 }
+
+// Differs from `password`, so the replaying server refuses it.
+std::string wrong_password(const std::string& password) { return password + "-wrong"; }
 
 std::string random_password() {
   std::random_device rd;
@@ -124,10 +130,63 @@ std::expected<endpoint, std::string> parse_url(std::string_view url) {
 
 struct sent_request {
   const pb::Request* record = nullptr;
-  std::string payload; // decoded (upload: the collection file)
+  // Decoded, for reports (and for format 1, what is sent): JSON, or the
+  // collection file of a format 1 upload.
+  std::string payload;
+  // Format 2: the body as the recorded client sent it, sent as it is.
+  std::optional<std::string> wire;
   std::string host_key;
   std::string session_key;
 };
+
+bool is_upload(const pb::Request& q) {
+  return q.method() == (q.family() == pb::MEDIA ? "uploadChanges" : "upload");
+}
+
+// RFC 3986 unreserved characters stay, everything else is %XX.
+std::string url_encoded(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+// A legacy form around a `data` part kept as it was sent: the same
+// fields the reference client writes, `c` saying whether it is gzip.
+std::string legacy_body_as_sent(const sent_request& r) {
+  const auto& q = *r.record;
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (!r.host_key.empty())
+    fields.emplace_back("k", r.host_key);
+  if (!r.session_key.empty())
+    fields.emplace_back("s", r.session_key);
+  if (!q.client_version().empty())
+    fields.emplace_back("v", q.client_version());
+  fields.emplace_back("c", q.encoding() == pb::GZIP ? "1" : "0");
+  std::optional<std::string> data;
+  if (!r.wire->empty())
+    data = *r.wire;
+  return protocol::build_multipart(protocol::legacy_boundary, fields, data);
+}
+
+// What a format 2 body says, for reports: its decoding when it is JSON.
+std::string decoded_for_report(const pb::Request& q, const std::string& wire) {
+  if (is_upload(q))
+    return {};
+  std::expected<std::string, protocol::sync_error> d = wire;
+  if (q.encoding() == pb::ZSTD)
+    d = protocol::zstd_decompress(wire, no_limit);
+  else if (q.encoding() == pb::GZIP)
+    d = protocol::gzip_decompress(wire, no_limit);
+  return d ? std::move(*d) : "<" + std::to_string(wire.size()) + " bytes that do not decode>";
+}
 
 // One request in the envelope it was recorded in. Transport failures are
 // errors; any HTTP answer is a reply (200 bodies decoded).
@@ -137,7 +196,14 @@ std::expected<recorded_reply, std::string> send(client::http_client& http, const
   req.method = "POST";
   req.target = (q.family() == pb::MEDIA ? "/msync/" : "/sync/") + q.method();
   const bool upload = q.family() == pb::SYNC && q.method() == "upload";
-  if (q.legacy()) {
+  if (q.begin_query()) {
+    // As Anki 2.1.22-2.1.56 opens a media sync: no body.
+    req.method = "GET";
+    req.target += "?k=" + url_encoded(r.host_key) + "&v=" + url_encoded(q.client_version());
+  } else if (q.legacy() && r.wire) {
+    req.headers.emplace_back("content-type", protocol::legacy_content_type());
+    req.body = legacy_body_as_sent(r);
+  } else if (q.legacy()) {
     protocol::legacy_form form;
     form.host_key = r.host_key;
     form.session_key = r.session_key;
@@ -155,7 +221,7 @@ std::expected<recorded_reply, std::string> send(client::http_client& http, const
     req.headers.emplace_back(std::string(protocol::sync_header_name),
                              protocol::encode_sync_header(h));
     req.headers.emplace_back("content-type", "application/octet-stream");
-    req.body = protocol::zstd_compress(r.payload);
+    req.body = r.wire ? *r.wire : protocol::zstd_compress(r.payload);
   }
   auto resp = http.send(req);
   if (!resp)
@@ -179,12 +245,15 @@ std::string cut(const std::string& s, bool verbose) {
   return s.substr(0, 2000) + "... (" + std::to_string(s.size()) + " bytes, --verbose shows all)";
 }
 
-std::string describe_request(const pb::Request& q, const std::string& payload, bool verbose) {
+std::string describe_request(const pb::Request& q, const std::string& payload,
+                             const std::optional<std::string>& wire, bool verbose) {
   std::ostringstream o;
   o << (q.family() == pb::MEDIA ? "/msync/" : "/sync/") << q.method() << "  "
     << (q.legacy() ? "legacy multipart" : "v" + std::to_string(q.version())) << ", client \""
     << q.client_version() << "\", session key \"" << q.session_key() << "\"\n    body: ";
-  if (q.family() == pb::SYNC && q.method() == "upload")
+  if (is_upload(q) && wire)
+    o << "<" << wire->size() << " bytes as sent>";
+  else if (q.family() == pb::SYNC && q.method() == "upload")
     o << "<collection file, " << payload.size() << " bytes>";
   else
     o << cut(payload, verbose);
@@ -297,9 +366,11 @@ std::expected<replay_report, std::string> run_replay(const replay_options& optio
     auto& tally = tally_for(label);
     ++tally.count;
 
-    auto payload = load_body(q.payload(), base);
+    // Format 2 keeps what the client sent (`wire`), except for logins.
+    auto payload = load_body(q.has_wire() ? q.wire() : q.payload(), base);
     if (!payload)
       return std::unexpected(payload.error());
+    const auto answer = answers.find(q.seq());
     sent_request s;
     s.record = &q;
     s.host_key = q.has_host_key() ? host_key : std::string();
@@ -308,12 +379,17 @@ std::expected<replay_report, std::string> run_replay(const replay_options& optio
       if (auto it = media_keys.find(q.session_key()); it != media_keys.end())
         s.session_key = it->second;
     const bool login = q.family() == pb::SYNC && q.method() == "hostKey";
-    if (login) {
+    if (q.has_wire()) {
+      s.payload = decoded_for_report(q, *payload);
+      s.wire = std::move(*payload);
+    } else if (login) {
       json::error_code ec;
       auto body = json::parse(*payload, ec);
       if (ec || !body.is_object())
         return std::unexpected("recorded hostKey body is not JSON");
-      body.as_object()["p"] = password;
+      // A login recorded as refused for its password is refused again.
+      const bool wrong = answer != answers.end() && answer->second->login() == pb::PASSWORD_WRONG;
+      body.as_object()["p"] = wrong ? wrong_password(password) : password;
       s.payload = json::serialize(body);
     } else if (q.family() == pb::SYNC && q.method() == "upload") {
       auto file = decoded_upload(q, std::move(*payload));
@@ -324,14 +400,13 @@ std::expected<replay_report, std::string> run_replay(const replay_options& optio
       s.payload = std::move(*payload);
     }
 
-    const auto answer = answers.find(q.seq());
     auto got = send(http, s);
     if (!got) {
       // The server stopped answering: nothing after this can be compared.
       ++tally.diverged;
       ++report.divergences;
       if (!report.first)
-        report.first = divergence{q.seq(), label, describe_request(q, s.payload, options.verbose),
+        report.first = divergence{q.seq(), label, describe_request(q, s.payload, s.wire, options.verbose),
                                   answer == answers.end()
                                       ? std::string("(not recorded)")
                                       : std::to_string(answer->second->status()),
@@ -384,7 +459,7 @@ std::expected<replay_report, std::string> run_replay(const replay_options& optio
     if (!report.first) {
       report.first = divergence{q.seq(),
                                 label,
-                                describe_request(q, s.payload, options.verbose),
+                                describe_request(q, s.payload, s.wire, options.verbose),
                                 expected.binary ? std::to_string(expected.status) + " <" +
                                                       std::to_string(a.body().size()) + " bytes>"
                                                 : describe_reply(expected, options.verbose),
@@ -395,11 +470,8 @@ std::expected<replay_report, std::string> run_replay(const replay_options& optio
   return report;
 }
 
-std::string format_report(const replay_report& report, bool) {
+std::string format_table(const replay_report& report) {
   std::ostringstream o;
-  o << "recording: " << report.recording << "\n"
-    << "user: " << report.user << ", " << report.requests << " requests"
-    << (report.truncated ? " (the recording ends inside a record)" : "") << "\n\n";
   char line[128];
   std::snprintf(line, sizeof line, "%-22s %6s %8s %9s %8s\n", "method", "count", "matched",
                 "diverged", "skipped");
@@ -416,18 +488,31 @@ std::string format_report(const replay_report& report, bool) {
   }
   std::snprintf(line, sizeof line, "%-22s %6u %8u %9u %8u\n", "total", total.count, total.matched,
                 total.diverged, total.skipped);
-  o << line << "\n";
-  if (!report.first) {
-    o << "replay matches the recording\n";
-    return o.str();
-  }
+  o << line;
+  return o.str();
+}
+
+std::string format_divergence(const replay_report& report) {
+  if (!report.first)
+    return "replay matches the recording\n";
   const auto& d = *report.first;
+  std::ostringstream o;
   o << "first divergence: request #" << d.seq << " (" << d.method << ")\n"
     << "  request:  " << d.request << "\n"
     << "  expected: " << d.expected << "\n"
     << "  got:      " << d.got << "\n"
     << "  difference: " << d.difference << "\n"
     << report.divergences << " response(s) diverged\n";
+  return o.str();
+}
+
+std::string format_report(const replay_report& report, bool) {
+  std::ostringstream o;
+  o << "recording: " << report.recording << "\n"
+    << "user: " << report.user << ", " << report.requests << " requests"
+    << (report.truncated ? " (the recording ends inside a record)" : "") << "\n\n"
+    << format_table(report) << "\n"
+    << format_divergence(report);
   return o.str();
 }
 

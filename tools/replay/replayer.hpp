@@ -57,6 +57,13 @@ struct replay_report {
 std::expected<replay_report, std::string> run_replay(const replay_options& options,
                                                      std::ostream& progress);
 
+// The per-method table with its total line.
+std::string format_table(const replay_report& report);
+
+// "replay matches the recording", or the first divergence in full and
+// the number of divergences.
+std::string format_divergence(const replay_report& report);
+
 // The per-method table, then the first divergence in full (bodies cut at
 // 2000 characters unless `verbose`).
 std::string format_report(const replay_report& report, bool verbose);
