@@ -87,9 +87,13 @@ TEST_CASE("stop asks politely, then kills a child that ignores SIGTERM") {
   scratch s;
   SECTION("a child that exits on SIGTERM") {
     // Stopped only once the shell runs: between fork and exec the child
-    // still has the test runner's own SIGTERM handler.
-    const pid_t pid =
-        sh("echo 1 0 > " + (s.dir / "ready").string() + "; exec sleep 30", s.dir / "out");
+    // still has the test runner's own SIGTERM handler. The ready file is
+    // renamed into place, as the server does: a reader could otherwise see
+    // it created and still empty.
+    const pid_t pid = sh("echo 1 0 > " + (s.dir / "r.tmp").string() + "; mv " +
+                             (s.dir / "r.tmp").string() + " " + (s.dir / "ready").string() +
+                             "; exec sleep 30",
+                         s.dir / "out");
     pid_t waited = pid;
     wait_until_ready(waited, s.dir / "ready", 10s, s.dir / "out");
     const auto status = stop(pid, 5s);
@@ -99,7 +103,8 @@ TEST_CASE("stop asks politely, then kills a child that ignores SIGTERM") {
   }
   SECTION("a child that ignores it") {
     // The ready file says the trap is set before stop() is called.
-    const pid_t pid = sh("trap '' TERM; echo 1 0 > " + (s.dir / "ready").string() +
+    const pid_t pid = sh("trap '' TERM; echo 1 0 > " + (s.dir / "r.tmp").string() + "; mv " +
+                             (s.dir / "r.tmp").string() + " " + (s.dir / "ready").string() +
                              "; while true; do sleep 0.05; done",
                          s.dir / "out");
     pid_t waited = pid;
