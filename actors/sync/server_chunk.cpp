@@ -31,13 +31,17 @@ phase_result server_apply_chunk(const protocol::apply_chunk_request& req, storag
   // session's usn, as everything else the session writes, every device
   // gets them; the client gets the new stamp back at its next sync (a
   // review keeps its old usn there: nothing reads a synced review's usn).
+  // A row left at -1 (a client that forgot to stamp it) stays -1, for the
+  // sanity check to catch as upstream's does.
   protocol::chunk_entry chunk = req.chunk;
-  for (auto& e : chunk.revlog)
-    e.usn = session.server_usn;
-  for (auto& e : chunk.cards)
-    e.usn = session.server_usn;
-  for (auto& e : chunk.notes)
-    e.usn = session.server_usn;
+  auto stamp = [&](auto& rows) {
+    for (auto& e : rows)
+      if (e.usn != -1)
+        e.usn = session.server_usn;
+  };
+  stamp(chunk.revlog);
+  stamp(chunk.cards);
+  stamp(chunk.notes);
   // Ties go to the client, so that both ends keep the same version.
   if (auto r = apply_chunk_rows(col, chunk, session.client_usn, equal_mtime::take_theirs,
                                 &session.note_shapes);

@@ -453,8 +453,11 @@ TEST_CASE("with minUsn -1 only server rows at usn -1 count as changed on the ser
   ok(s.apply_chunk(with_cards({card_entry(1, 3, 1'700'000'000), card_entry(3, 3, 1'700'000'000)})));
   ok(s.apply_chunk(with_notes({note_entry(2, 3, basic, 1'700'000'000),
                                note_entry(4, 3, basic, 1'700'000'000)})));
-  // usn 3 is not pending for -1: replaced although newer.
-  CHECK(stored_card(s, 1) == to_row(card_entry(1, 3, 1'700'000'000)));
+  // usn 3 is not pending for -1: replaced although newer (and stamped
+  // with the session's usn).
+  auto replaced = to_row(card_entry(1, 3, 1'700'000'000));
+  replaced.usn = s.session.server_usn;
+  CHECK(stored_card(s, 1) == replaced);
   CHECK(stored_note(s, 2).mod == 1'700'000'000);
   // usn -1 is: the newer server copy stays.
   CHECK(stored_card(s, 3) == card_row(3, -1, 1'700'000'100));
