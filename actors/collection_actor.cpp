@@ -485,13 +485,14 @@ void collection_actor::end_session(const char* why) {
 }
 
 void collection_actor::on_session_check() {
-  if (!session_)
-    return;
-  // Upstream keeps an abandoned session's write transaction open forever.
-  if (std::chrono::steady_clock::now() - session_->last_used >= config_.profile.session_idle_timeout)
-    end_session("no request within the session idle time");
-  else if (!waiting_.empty())
-    abandon_if_stalled();
+  if (session_) {
+    // Upstream keeps an abandoned session's write transaction open forever.
+    if (std::chrono::steady_clock::now() - session_->last_used >=
+        config_.profile.session_idle_timeout)
+      end_session("no request within the session idle time");
+    else if (!waiting_.empty())
+      abandon_if_stalled();
+  }
   serve_waiting();
 }
 

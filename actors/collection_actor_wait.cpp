@@ -35,6 +35,11 @@ bool collection_actor::ready(const protocol::sync_request& req) const {
 }
 
 void collection_actor::wait_for_session(user_request_msg& msg) {
+  spdlog::debug("a {} of {} waits for another device's sync session",
+                msg.request.family == protocol::request_family::media
+                    ? std::string_view("media request")
+                    : protocol::to_string(msg.request.method),
+                config_.user);
   waiting_request w{std::move(msg.request), std::move(msg.reply), current_identity(),
                     std::chrono::steady_clock::now()};
   if (auto replaced = waiting_.push(std::move(w)))
