@@ -49,6 +49,10 @@ void collection_actor::wait_for_session(user_request_msg& msg) {
 }
 
 void collection_actor::serve_waiting() {
+  // The common case, after every request: nobody waits (every change of
+  // the queue was published already).
+  if (waiting_.empty())
+    return;
   while (auto next = waiting_.take_first(
              [this](const protocol::sync_request& r) { return ready(r); })) {
     publish_waiting();
