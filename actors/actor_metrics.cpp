@@ -37,6 +37,7 @@ protocol::actor_snapshot actor_metrics::snapshot() const {
   s.processed = processed.load(std::memory_order_relaxed);
   s.last_activity_ms = last_activity_ms.load(std::memory_order_relaxed);
   s.session_state = to_string(static_cast<session_state>(session.load(std::memory_order_relaxed)));
+  s.waiting_requests = waiting_requests.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -34,6 +34,9 @@ struct actor_metrics {
   std::atomic<std::uint64_t> processed{0};
   std::atomic<std::int64_t> last_activity_ms{0};
   std::atomic<int> session{0};
+  // Collection actors: requests of other devices waiting for the open
+  // sync session (their start, upload or download).
+  std::atomic<std::int64_t> waiting_requests{0};
 
   void on_enqueue() {
     auto now = mailbox.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -43,6 +46,7 @@ struct actor_metrics {
   }
   void on_take();
   void set_session(session_state s) { session.store(static_cast<int>(s), std::memory_order_relaxed); }
+  void set_waiting(std::int64_t n) { waiting_requests.store(n, std::memory_order_relaxed); }
 
   protocol::actor_snapshot snapshot() const;
 };

@@ -92,6 +92,8 @@ caf::behavior collection_actor::make_behavior() {
 }
 
 void collection_actor::on_exit() {
+  answer_all_waiting(
+      make_error(error_code::unavailable, "the server is stopping or the user's actor closed"));
   if (session_)
     end_session("the server is stopping or the user's actor closed");
   col_.reset();
@@ -103,27 +105,48 @@ void collection_actor::on_request(user_request_msg& msg) {
   if (config_.last_request)
     config_.last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
                                 std::memory_order_relaxed);
-  const auto& req = msg.request;
+  // Another device's request is a moment to notice a stalled session (the
+  // registry's tick is the other).
+  if (session_ && msg.request.session_key != session_->key &&
+      (!waiting_.empty() || waits_for_session(msg.request, session_->key)) &&
+      abandon_if_stalled())
+    serve_waiting(); // those who waited longer go first
+  if (!ready(msg.request))
+    return wait_for_session(msg);
+  handle(msg.request, std::move(msg.reply));
+  // The request may have ended the session (finish, abort, a failed step).
+  serve_waiting();
+}
+
+void collection_actor::handle(const protocol::sync_request& req, reply_channel reply) {
   if (req.family == protocol::request_family::media)
-    return on_media(req, std::move(msg.reply));
+    return on_media(req, std::move(reply));
   if (req.method == sync_method::upload)
-    return on_upload(req, std::move(msg.reply));
+    return on_upload(req, std::move(reply));
   if (req.method == sync_method::download)
-    return on_download(req, std::move(msg.reply));
+    return on_download(req, std::move(reply));
   auto body = dispatch(req);
   if (!body)
-    return msg.reply(std::unexpected(std::move(body.error())));
-  msg.reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
+    return reply(std::unexpected(std::move(body.error())));
+  reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
 }
 
 void collection_actor::run_blocking(std::function<blocking_result()> job,
                                     std::function<void(blocking_result&)> then) {
+  // `await` keeps every other message in the mailbox until the job ends;
+  // requests that were waiting for a session stay queued until then too.
+  blocking_ = true;
+  auto done = [this, then](blocking_result& r) {
+    blocking_ = false;
+    then(r);
+    serve_waiting();
+  };
   request(config_.workers, caf::infinite, blocking_job_msg{std::move(job)})
-      .await([then](blocking_result& r) { then(r); },
-             [then](caf::error& e) {
+      .await([done](blocking_result& r) { done(r); },
+             [done](caf::error& e) {
                auto r = job_failed(error_code::server_error,
                                    "blocking job failed: " + caf::to_string(e));
-               then(r);
+               done(r);
              });
 }
 
@@ -185,6 +208,9 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
             return reply(
                 error(error_code::server_error, "storing the upload: " + replaced.error().message));
           }
+          // A device that decided on a normal sync before this must not
+          // merge into the new file (serve_waiting).
+          ++uploads_;
         }
         reply(protocol::sync_reply{r.value, config_.user, {}, 0});
       });
@@ -363,6 +389,9 @@ collection_actor::result collection_actor::on_start(const protocol::sync_request
     end_session("start failed");
     return reply;
   }
+  // The stall time counts from the reply: the client's next request
+  // comes after it, however long the step took here.
+  session_->last_used = std::chrono::steady_clock::now();
   return reply;
 }
 
@@ -371,6 +400,9 @@ collection_actor::result collection_actor::on_abort(const protocol::sync_request
   // sync alone instead; the answer is the same 200 either way.
   if (session_ && (req.session_key.empty() || req.session_key == session_->key))
     end_session("the client aborted");
+  // A device that gave up waiting (its request timed out) takes back what
+  // it left in line.
+  drop_waiting_of(req.session_key);
   return protocol::encode_null_response();
 }
 
@@ -385,6 +417,7 @@ collection_actor::result collection_actor::on_step(const protocol::sync_request&
     return error(error_code::bad_request, "the sync failed its sanity check; start again");
   session_->last_used = std::chrono::steady_clock::now();
   auto reply = run_step(req, *session_);
+  session_->last_used = std::chrono::steady_clock::now();
   if (!reply) {
     end_session(reply.error().message.c_str());
     return reply;
@@ -455,17 +488,21 @@ void collection_actor::end_session(const char* why) {
 }
 
 void collection_actor::on_session_check() {
-  if (!session_)
-    return;
-  // Upstream keeps an abandoned session's write transaction open forever.
-  if (std::chrono::steady_clock::now() - session_->last_used >= config_.profile.session_idle_timeout)
-    end_session("no request within the session idle time");
+  if (session_) {
+    // Upstream keeps an abandoned session's write transaction open forever.
+    if (std::chrono::steady_clock::now() - session_->last_used >=
+        config_.profile.session_idle_timeout)
+      end_session("no request within the session idle time");
+    else if (!waiting_.empty())
+      abandon_if_stalled();
+  }
+  serve_waiting();
 }
 
 void collection_actor::on_evict() {
   // Closing mid-session would throw away the client's work; the registry
-  // asks again later.
-  if (session_ && !session_->failed) {
+  // asks again later. Waiting requests mean a session is open.
+  if ((session_ && !session_->failed) || !waiting_.empty()) {
     caf::anon_send(caf::actor_cast<caf::actor>(current_sender()),
                    evict_refused_msg{config_.user});
     return;

@@ -12,6 +12,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
+#include "actors/session_queue.hpp"
 #include "actors/sync/phases.hpp"
 #include "actors/sync/session.hpp"
 #include "profiles/profile.hpp"
@@ -30,6 +31,9 @@ struct collection_config {
   // Set at each request (steady clock, ns), read by the registry to find
   // idle actors: requests reach this actor without passing the registry.
   std::shared_ptr<std::atomic<std::int64_t>> last_request;
+  // Requests waiting for the open session, set by this actor, read by the
+  // registry, which then asks for a stall check on every tick.
+  std::shared_ptr<std::atomic<std::int32_t>> waiting_requests;
 };
 
 // Owns one user's folder: the collection file, the media database and the
@@ -39,6 +43,11 @@ struct collection_config {
 // the user's sync session: its transaction is open from `start` to
 // `finish`, rolled back on abort, on any failed step, after the profile's
 // session idle time, and when the actor stops.
+//
+// Another device's `start`, `upload` or `download` arriving while a
+// session is open waits in `waiting_` (the actor goes on serving the open
+// session) until that session ends, or until it has had no request for the
+// profile's stall time, when it is declared abandoned and rolled back.
 class collection_actor : public metered_actor {
 public:
   collection_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
@@ -52,6 +61,7 @@ private:
 
   // Each answers through `reply`, at once or when its blocking job ends.
   void on_request(user_request_msg& msg);
+  void handle(const protocol::sync_request& req, reply_channel reply);
   void on_upload(const protocol::sync_request& req, reply_channel reply);
   void on_download(const protocol::sync_request& req, reply_channel reply);
   void on_media(const protocol::sync_request& req, reply_channel reply);
@@ -74,6 +84,23 @@ private:
   void on_evict();
   void on_session_check();
 
+  // ---- waiting for another device's session (collection_actor_wait.cpp) ----
+  // Whether `req` can run now: no blocking job runs, and it is not another
+  // device's start or full sync while a session is open.
+  bool ready(const protocol::sync_request& req) const;
+  void wait_for_session(user_request_msg& msg);
+  // Runs waiting requests while no session is open and no blocking job
+  // runs; a start that would open a session stops it.
+  void serve_waiting();
+  // Rolls back the open session if it has had no request for the stall
+  // time; true if it did.
+  bool abandon_if_stalled();
+  // Answers the requests the device with `key` left waiting (it aborted).
+  void drop_waiting_of(const std::string& key);
+  void answer_all_waiting(const protocol::sync_error& why);
+  std::optional<collection_identity> current_identity();
+  void publish_waiting();
+
   // The user's collection, opened on first use.
   std::expected<storage::collection*, protocol::sync_error> open_collection();
   // Drops the session, rolling back whatever it wrote.
@@ -89,6 +116,12 @@ private:
   std::optional<storage::collection> col_;
   std::optional<sync::committed_state> committed_;
   std::optional<sync::sync_session> session_;
+  session_queue waiting_;
+  // Full uploads that replaced the collection file since this actor began.
+  std::uint64_t uploads_ = 0;
+  // A blocking job (full sync, media) runs: the actor takes no message
+  // until it ends, and waiting requests stay queued.
+  bool blocking_ = false;
   // Shared with the blocking job of an upload or download while this
   // actor waits for it; never used by both at once.
   std::shared_ptr<storage::media_db> media_;

@@ -91,9 +91,12 @@ struct evict_refused_msg {
 struct eviction_tick_msg {};
 
 // registry -> collection, every few ticks: roll back a sync session that
-// has had no request for the session idle time. The registry's tick drives
-// this because a timer an actor sets for itself keeps that actor (and all
-// it holds) alive until the timer fires, even after it quit.
+// has had no request for the session idle time. Every tick for an actor
+// with requests waiting for its session: declare that session abandoned
+// once it has had no request for the stall time, so the waiting device
+// goes ahead. The registry's tick drives this because a timer an actor
+// sets for itself keeps that actor (and all it holds) alive until the
+// timer fires, even after it quit.
 struct session_check_msg {};
 
 // A piece of blocking work (validating an upload, snapshotting a

@@ -66,14 +66,16 @@ registry_actor::resident& registry_actor::spawn_for(const std::string& user) {
   make_room();
   auto last_request = std::make_shared<std::atomic<std::int64_t>>(
       std::chrono::steady_clock::now().time_since_epoch().count());
-  collection_config cc{user, config_.data_dir / user, config_.profile, config_.workers,
-                       last_request};
+  auto waiting_requests = std::make_shared<std::atomic<std::int32_t>>(0);
+  collection_config cc{user,         config_.data_dir / user, config_.profile, config_.workers,
+                       last_request, waiting_requests};
   auto handle = spawn<collection_actor>(metrics_, std::move(cc));
   monitor(handle);
   owners_.emplace(handle.address(), user);
   auto& r = users_[user];
   r.handle = handle;
   r.last_request = std::move(last_request);
+  r.waiting_requests = std::move(waiting_requests);
   return r;
 }
 
@@ -96,11 +98,13 @@ void registry_actor::evict_idle() {
 
 void registry_actor::check_sessions() {
   const auto now = std::chrono::steady_clock::now();
-  if (now < next_session_check_)
-    return;
-  next_session_check_ = now + config_.session_check;
+  const bool everyone = now >= next_session_check_;
+  if (everyone)
+    next_session_check_ = now + config_.session_check;
+  // A device waiting for another's session must not wait much past the
+  // stall time: those actors are asked on every tick, the rest seldom.
   for (auto& [user, r] : users_)
-    if (!r.closing)
+    if (!r.closing && (everyone || r.waiting_requests->load(std::memory_order_relaxed) > 0))
       send(r.handle, session_check_msg{});
 }
 

@@ -25,7 +25,9 @@ struct registry_config {
   // How often idle actors are looked for; a fraction of the idle time.
   std::chrono::milliseconds tick{1000};
   // How often resident actors are asked to check their sync session's idle
-  // time (on the first tick after each interval).
+  // time (on the first tick after each interval). An actor with requests
+  // waiting for its session is asked on every tick instead, so the tick
+  // must be a fraction of the profile's session stall time.
   std::chrono::milliseconds session_check{60000};
   caf::actor workers; // handed to every collection actor
 };
@@ -50,6 +52,9 @@ private:
     caf::actor handle;
     // Written by the collection actor at each request (steady clock, ns).
     std::shared_ptr<std::atomic<std::int64_t>> last_request;
+    // Written by the collection actor: requests of other devices waiting
+    // for its open session. Such an actor is checked on every tick.
+    std::shared_ptr<std::atomic<std::int32_t>> waiting_requests;
     bool closing = false;
     // The gateway's questions for this user while it closes.
     std::vector<caf::response_promise> waiting;

@@ -100,7 +100,10 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   rc.profile = o.profile;
   if (o.idle_eviction)
     rc.profile.idle_eviction = *o.idle_eviction;
-  rc.tick = std::clamp(std::min(rc.profile.idle_eviction, rc.profile.session_idle_timeout) / 4,
+  // The tick also drives the stall check of waiting requests, so a
+  // waiting device goes ahead at most a quarter past the stall bound.
+  rc.tick = std::clamp(std::min({rc.profile.idle_eviction, rc.profile.session_idle_timeout,
+                                 rc.profile.session_stall}) / 4,
                        std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
   // A session is rolled back between its idle time and a quarter more.
   rc.session_check = std::clamp(rc.profile.session_idle_timeout / 4, rc.tick,

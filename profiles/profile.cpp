@@ -16,6 +16,9 @@ profile pi_profile() {
   p.malloc_thread_cache = 0;
   p.idle_eviction = std::chrono::minutes(2);
   p.session_idle_timeout = std::chrono::minutes(10);
+  // One I/O thread reads every user's requests: under load a live
+  // client's next request can take longer to arrive.
+  p.session_stall = std::chrono::seconds(10);
   p.sqlite_cache_kib = 1024;
   p.sqlite_mmap_bytes = 0;
   p.body_spill_bytes = 64 * 1024;
@@ -40,6 +43,7 @@ profile server_profile(unsigned hardware_threads) {
   p.max_resident_users = 4096;
   p.idle_eviction = std::chrono::minutes(10);
   p.session_idle_timeout = std::chrono::minutes(10);
+  p.session_stall = std::chrono::seconds(5);
   p.sqlite_cache_kib = 8192;
   p.sqlite_mmap_bytes = 64ll << 20;
   p.body_spill_bytes = 1024 * 1024;

@@ -31,6 +31,13 @@ struct profile {
   std::chrono::milliseconds idle_eviction{std::chrono::minutes(5)};
   // An open sync session with no request for this long is rolled back.
   std::chrono::milliseconds session_idle_timeout{std::chrono::minutes(10)};
+  // While another device of the user waits for the open session (its
+  // start, upload or download queued in the user's actor), the session
+  // counts as abandoned after this long without a request: it is rolled
+  // back and the waiting device goes ahead (docs/sync.md). Short enough
+  // for a waiting client's patience, long enough for a live client's gap
+  // between two requests.
+  std::chrono::milliseconds session_stall{std::chrono::seconds(5)};
 
   // glibc malloc arenas (M_ARENA_MAX); 0 leaves glibc's default of eight
   // per core. Each thread that allocates may get an arena of its own, and

@@ -27,6 +27,7 @@ constexpr entry table[] = {
     {"users.max_resident", &profile::max_resident_users},
     {"users.idle_eviction_ms", &profile::idle_eviction},
     {"session.idle_timeout_ms", &profile::session_idle_timeout},
+    {"session.stall_ms", &profile::session_stall},
     {"sqlite.cache_kib", &profile::sqlite_cache_kib},
     {"sqlite.mmap_bytes", &profile::sqlite_mmap_bytes},
     {"payload.max_megs", &profile::max_payload_megs},

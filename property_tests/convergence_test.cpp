@@ -166,3 +166,24 @@ TEST_CASE("regression: a sync dropped at every call leaves the server as it was"
     }
   }
 }
+
+TEST_CASE("two devices syncing at once converge whichever call the second joins at") {
+  // d1's meta comes during d0's session and its start runs after d0's
+  // finish: its rows must reach d0 at d0's next sync although d1 stamped
+  // them with the usn its meta saw, below d0's next minUsn.
+  for (int point = 0; point < static_cast<int>(overlap_points().size()); ++point) {
+    program p;
+    p.devices = 2;
+    p.steps = {edit(step_kind::add_note, 0),
+               sync(0),
+               sync(1),
+               edit(step_kind::add_note, 0),
+               edit(step_kind::review, 0),
+               edit(step_kind::add_note, 1),
+               edit(step_kind::review, 1, 1),
+               edit(step_kind::add_deck, 1),
+               edit(step_kind::overlapping_sync, 0, 0, point)};
+    INFO(ankisync::protocol::to_string(overlap_points()[static_cast<std::size_t>(point)]));
+    require_holds(p);
+  }
+}

@@ -76,6 +76,10 @@ step make_step(const raw_step& raw) {
     s.drop.point = after ? client::drop_point::after_reply : client::drop_point::before_request;
     s.drop.occurrence = 1 + occurrence;
     break;
+  case step_kind::overlapping_sync:
+    s.pick = pick;
+    s.arg = method % static_cast<int>(overlap_points().size());
+    break;
   case step_kind::restart_server:
     s.device = 0;
     s.crash = crash;
@@ -85,6 +89,18 @@ step make_step(const raw_step& raw) {
 }
 
 } // namespace
+
+const std::vector<sync_method>& overlap_points() {
+  // Calls every normal sync makes (applyGraves goes out only with graves).
+  static const std::vector<sync_method> methods = {sync_method::start, sync_method::apply_changes,
+                                                   sync_method::chunk, sync_method::apply_chunk,
+                                                   sync_method::sanity_check};
+  return methods;
+}
+
+int overlap_partner(const step& s, int devices) {
+  return (s.device + 1 + s.pick % (devices - 1)) % devices;
+}
 
 const std::vector<std::string>& program_notetypes() {
   static const std::vector<std::string> names = {"Basic", "Basic (and reversed card)", "Cloze"};
@@ -163,6 +179,10 @@ std::string describe(const step& s) {
         << (s.drop.point == client::drop_point::after_reply ? "after the reply to " : "before ")
         << protocol::to_string(s.drop.method) << " #" << s.drop.occurrence;
     break;
+  case step_kind::overlapping_sync:
+    out << dev << "sync, another device (pick " << s.pick << ") syncing too from the reply to "
+        << protocol::to_string(overlap_points()[static_cast<std::size_t>(s.arg)]);
+    break;
   case step_kind::restart_server:
     out << "server restart" << (s.crash ? " (kill -9)" : "");
     break;
@@ -188,6 +208,7 @@ rc::Gen<program> program_gen() {
       {6, step_kind::tick},
       {18, step_kind::sync},
       {6, step_kind::aborted_sync},
+      {4, step_kind::overlapping_sync},
       {2, step_kind::restart_server},
   });
   const auto raw =

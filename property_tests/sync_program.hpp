@@ -36,6 +36,11 @@ enum class step_kind {
   tick,            // the shared clock moves on by `arg` + 1 seconds
   sync,            // a normal sync (a full one if asked, chosen by `choice`), then media
   aborted_sync,    // a sync whose connection drops at `drop`
+  // A sync of `device` during which another device (the `pick`-th after
+  // it) syncs too: the other one begins once `device` has its reply to
+  // overlap_points()[arg], and its start waits in the server for the
+  // running session. Both then as `sync` (full syncs as the user would).
+  overlapping_sync,
   restart_server,  // SIGTERM (or SIGKILL when `crash`) and start again
 };
 
@@ -69,6 +74,12 @@ const std::vector<std::string>& program_config_keys();
 const std::vector<std::string>& program_tags();
 // The media file names add_media and remove_media use (normalised).
 const std::vector<std::string>& program_media_names();
+
+// Where an overlapping_sync lets the other device begin: after the reply
+// to one of these calls of the first device's sync.
+const std::vector<protocol::sync_method>& overlap_points();
+// The other device of an overlapping_sync in a program of `devices`.
+int overlap_partner(const step& s, int devices);
 
 // One step as a line: "d1 review card#3 ease 3", "server restart (kill)".
 std::string describe(const step& s);

@@ -4,15 +4,18 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "tests/integration/collection_file.hpp"
 #include "tests/integration/sync_support.hpp"
+#include "tests/integration/test_support.hpp"
 #include "tools/client/device.hpp"
 
 namespace ankisync::property {
@@ -51,7 +54,8 @@ public:
 private:
   struct state {
     std::int64_t second_ms = 0;
-    int reads = 0;
+    // Two devices read it at once during an overlapping sync.
+    std::atomic<int> reads{0};
   };
   std::shared_ptr<state> state_ = std::make_shared<state>();
 };
@@ -230,6 +234,9 @@ private:
     case step_kind::aborted_sync:
       aborted_sync(s.device, s.drop);
       return;
+    case step_kind::overlapping_sync:
+      overlapping_sync(s);
+      return;
     case step_kind::restart_server:
       restart(s.crash);
       return;
@@ -252,8 +259,11 @@ private:
   }
 
   // Returns whether a full sync ran.
-  bool sync(int d, full_choice choice) {
-    auto r = sync_once(d);
+  bool sync(int d, full_choice choice) { return settle(d, choice, sync_once(d)); }
+
+  // What follows a finished sync `r` of device `d`: a full sync if asked,
+  // then a media sync. Returns whether a full sync ran.
+  bool settle(int d, full_choice choice, const client::sync_result& r) {
     if (!r)
       fail(device_name(d) + ": sync failed: " + client::describe(r));
     if (r->kind != sync_outcome_kind::full_sync_required) {
@@ -309,6 +319,65 @@ private:
       synced_up(d);
     ledger_.unsent[d].clear();
     schema_changed_[d] = false;
+  }
+
+  // Requests of other devices waiting in the user's actor for its open
+  // session (/admin/actors).
+  int waiting_requests() {
+    auto admin = fixture_.server().admin_http();
+    auto r = admin.send(integration::get("/admin/actors", integration::admin_auth()));
+    if (!r || r->status != 200)
+      return -1;
+    const auto listing = integration::parse_json(r->body);
+    for (const auto& a : listing.at("actors").as_array()) {
+      const auto& o = a.as_object();
+      if (o.at("kind").as_string() == "collection")
+        return static_cast<int>(o.at("waiting_requests").to_number<std::int64_t>());
+    }
+    return -1;
+  }
+
+  // Device a syncs; once it has the reply to the chosen call, device b
+  // starts a sync of its own on another thread, and a goes on only when
+  // b's start waits in the server (or b needs no session: no changes, or
+  // a full sync). b's meta thus comes during a's session, and its start
+  // runs after a's finish, against what a wrote.
+  void overlapping_sync(const step& s) {
+    const int a = s.device;
+    const int b = overlap_partner(s, program_.devices);
+    const auto join = overlap_points()[static_cast<std::size_t>(s.arg)];
+    note("   " + device_name(b) + " joins after " + device_name(a) + "'s " +
+         std::string(protocol::to_string(join)));
+    std::optional<std::jthread> other; // joined whatever happens to a's sync
+    client::sync_result rb;
+    std::atomic<bool> b_done{false};
+    bool b_waited = false;
+    client::sync_hooks hooks;
+    hooks.after_reply = [&](protocol::sync_method m, int status) {
+      if (other || m != join || status != 200)
+        return;
+      other.emplace([&] {
+        auto connection = fixture_.connect();
+        rb = devices_[b].sync(connection);
+        b_done = true;
+      });
+      b_waited = integration::eventually(
+          [&] { return b_done.load() || waiting_requests() > 0; }, std::chrono::seconds(10));
+    };
+    auto ra = sync_once(a, std::move(hooks));
+    if (other) {
+      other->join();
+      note("   " + device_name(b) + ": " + client::describe(rb));
+      if (!b_waited)
+        fail(device_name(b) + "'s sync neither waited nor ended within 10 s");
+      // b's reviews went up stamped with a later usn than its meta's: b
+      // keeps its own copy, and its usn (server_apply_chunk).
+      reviews_restamped_ = true;
+    } else {
+      rb = sync_once(b); // a's sync never reached that call
+    }
+    settle(a, full_choice::as_user, ra);
+    settle(b, full_choice::as_user, rb);
   }
 
   void aborted_sync(int d, const client::sync_drop& drop) {
@@ -380,11 +449,13 @@ private:
   // A device whose finish reply was lost sends its reviews again with the
   // next sync's usn, and both ends keep the copy they stored first
   // (reviews never change): after that, a review's usn may differ between
-  // devices. Nothing reads a synced review's usn; every other column, and
-  // every other table's usn, must still agree.
+  // devices. So too after an overlapping sync: the waiting device's
+  // reviews went up stamped with a later usn than it gave them. Nothing
+  // reads a synced review's usn; every other column, and every other
+  // table's usn, must still agree.
   std::vector<std::string> differences(const fs::path& a, const fs::path& b) const {
     auto all = integration::differences(a, b);
-    if (!finish_reply_lost_)
+    if (!finish_reply_lost_ && !reviews_restamped_)
       return all;
     std::vector<std::string> out;
     for (auto& line : all)
@@ -496,6 +567,7 @@ private:
   review_ledger ledger_;
   int names_ = 0;
   bool finish_reply_lost_ = false;
+  bool reviews_restamped_ = false;
   std::string trace_;
 };
 

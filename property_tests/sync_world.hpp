@@ -13,7 +13,8 @@
 //   whole pass needs no full sync, at least twice), every device holds the
 //   server's rows in every table, per-device columns aside
 //   (tests/integration/collection_file.cpp; once a finish reply was lost,
-//   also revlog.usn: see differences() in the .cpp);
+//   or a device's start waited for another's session, also revlog.usn:
+//   see differences() in the .cpp);
 // - every review made on a device is on the server at the end, unless the
 //   user discarded it: a full download on that device before it went up,
 //   or a full upload from a device without it after it went up;

@@ -20,6 +20,7 @@ json::object actor_object(const actor_snapshot& a) {
   o["processed"] = a.processed;
   o["last_activity_ms"] = a.last_activity_ms;
   o["session_state"] = sv(a.session_state);
+  o["waiting_requests"] = a.waiting_requests;
   return o;
 }
 

@@ -16,6 +16,8 @@ struct actor_snapshot {
   std::uint64_t processed = 0;
   std::int64_t last_activity_ms = 0; // Unix ms of the last message taken
   std::string session_state;   // "none", "syncing", ...
+  // Requests of other devices waiting for the open sync session.
+  std::int64_t waiting_requests = 0;
 };
 
 struct server_stats {

@@ -36,10 +36,12 @@ result<std::vector<std::string>> pending_deck_configs_json(collection& col, std:
 }
 
 result<void> merge_notetype_json(collection& col, std::string_view json, std::int32_t server_usn,
-                                 std::int64_t now_secs) {
+                                 std::int64_t now_secs, incoming_usn stored_usn) {
   auto incoming = notetype_from_schema11_text(json);
   if (!incoming)
     return std::unexpected(incoming.error());
+  if (stored_usn == incoming_usn::server && incoming->usn != -1)
+    incoming->usn = server_usn;
   auto existing = get_notetype(col.handle(), incoming->id);
   if (!existing)
     return std::unexpected(existing.error());
@@ -59,10 +61,12 @@ result<void> merge_notetype_json(collection& col, std::string_view json, std::in
 }
 
 result<void> merge_deck_json(collection& col, std::string_view json, std::int32_t server_usn,
-                             std::int64_t now_secs) {
+                             std::int64_t now_secs, incoming_usn stored_usn) {
   auto incoming = deck_from_schema11_text(json);
   if (!incoming)
     return std::unexpected(incoming.error());
+  if (stored_usn == incoming_usn::server && incoming->usn != -1)
+    incoming->usn = server_usn;
   auto existing = get_deck(col.handle(), incoming->id);
   if (!existing)
     return std::unexpected(existing.error());
@@ -73,11 +77,14 @@ result<void> merge_deck_json(collection& col, std::string_view json, std::int32_
   return put_deck(col.handle(), *incoming);
 }
 
-result<void> merge_deck_config_json(collection& col, std::string_view json, std::int32_t,
-                                    std::int64_t) {
+result<void> merge_deck_config_json(collection& col, std::string_view json,
+                                    std::int32_t server_usn, std::int64_t,
+                                    incoming_usn stored_usn) {
   auto incoming = deck_config_from_schema11_text(json);
   if (!incoming)
     return std::unexpected(incoming.error());
+  if (stored_usn == incoming_usn::server && incoming->usn != -1)
+    incoming->usn = server_usn;
   auto existing = get_deck_config(col.handle(), incoming->id);
   if (!existing)
     return std::unexpected(existing.error());

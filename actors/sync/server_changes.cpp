@@ -81,7 +81,8 @@ phase_result server_apply_changes(const protocol::apply_changes_request& req,
       return failed(r.error());
   }
 
-  // Then merge theirs.
+  // Then merge theirs, stamped with this session's usn (see
+  // storage::incoming_usn; server_apply_chunk does the same for rows).
   const auto& theirs = req.changes;
   const auto our_models = mtimes_of(ours.models, storage::notetype_from_schema11_text);
   const auto our_decks = mtimes_of(ours.decks, storage::deck_from_schema11_text);
@@ -89,19 +90,25 @@ phase_result server_apply_changes(const protocol::apply_changes_request& req,
   for (auto& json : theirs.models) {
     if (server_keeps_tie(our_models, json, storage::notetype_from_schema11_text))
       continue;
-    if (auto r = storage::merge_notetype_json(col, json, session.server_usn, now_secs); !r)
+    if (auto r = storage::merge_notetype_json(col, json, session.server_usn, now_secs,
+                                              storage::incoming_usn::server);
+        !r)
       return failed(r.error());
   }
   for (auto& json : theirs.decks) {
     if (server_keeps_tie(our_decks, json, storage::deck_from_schema11_text))
       continue;
-    if (auto r = storage::merge_deck_json(col, json, session.server_usn, now_secs); !r)
+    if (auto r = storage::merge_deck_json(col, json, session.server_usn, now_secs,
+                                          storage::incoming_usn::server);
+        !r)
       return failed(r.error());
   }
   for (auto& json : theirs.deck_configs) {
     if (server_keeps_tie(our_dconfs, json, storage::deck_config_from_schema11_text))
       continue;
-    if (auto r = storage::merge_deck_config_json(col, json, session.server_usn, now_secs); !r)
+    if (auto r = storage::merge_deck_config_json(col, json, session.server_usn, now_secs,
+                                                 storage::incoming_usn::server);
+        !r)
       return failed(r.error());
   }
   for (auto& tag : theirs.tags)

@@ -24,8 +24,26 @@ phase_result server_chunk(storage::collection& col, sync_session& session) {
 
 phase_result server_apply_chunk(const protocol::apply_chunk_request& req, storage::collection& col,
                                 sync_session& session) {
+  // The client stamped its rows with the usn its meta saw. If another
+  // device's sync committed after that meta (this start waited for it, or
+  // came after it), that usn is below what the other device now asks from
+  // (its minUsn), and it would never get these rows. Stamped with this
+  // session's usn, as everything else the session writes, every device
+  // gets them; the client gets the new stamp back at its next sync (a
+  // review keeps its old usn there: nothing reads a synced review's usn).
+  // A row left at -1 (a client that forgot to stamp it) stays -1, for the
+  // sanity check to catch as upstream's does.
+  protocol::chunk_entry chunk = req.chunk;
+  auto stamp = [&](auto& rows) {
+    for (auto& e : rows)
+      if (e.usn != -1)
+        e.usn = session.server_usn;
+  };
+  stamp(chunk.revlog);
+  stamp(chunk.cards);
+  stamp(chunk.notes);
   // Ties go to the client, so that both ends keep the same version.
-  if (auto r = apply_chunk_rows(col, req.chunk, session.client_usn, equal_mtime::take_theirs,
+  if (auto r = apply_chunk_rows(col, chunk, session.client_usn, equal_mtime::take_theirs,
                                 &session.note_shapes);
       !r)
     return std::unexpected(step_failed("applying a chunk", r.error()));

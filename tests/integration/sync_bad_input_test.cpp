@@ -5,9 +5,10 @@
 // Which requests end the session follows upstream (http_server/user.rs,
 // handlers.rs): the key and the JSON body are checked before the session
 // is touched, so a body that does not decode, an empty or a wrong key
-// leave the session as it was (the client may go on, or a new start
-// replaces it); a step that fails while running drops the session and
-// rolls it back (400).
+// leave the session as it was (the client may go on, or, once it has been
+// quiet for the stall bound, another device's start has it rolled back);
+// a step that fails while running drops the session and rolls it back
+// (400).
 
 #include <catch2/catch.hpp>
 
@@ -97,7 +98,8 @@ void open_session_with_writes(raw_sync& raw, const std::string& key, std::int64_
 
 TEST_CASE("bad requests in a session get upstream's status and nothing of the session is "
           "committed") {
-  sync_fixture fx;
+  // device2 waits for each bad session to go quiet: a short stall bound.
+  sync_fixture fx(seeding::now, {"--session-stall-ms", "300"});
   auto c1 = fx.connect(), c2 = fx.connect();
   auto d1 = fx.seeded_device("device1");
   auto d2 = fx.seeded_device("device2");
@@ -129,8 +131,8 @@ TEST_CASE("bad requests in a session get upstream's status and nothing of the se
     CHECK(collection_file(fx.server_file()).counts() == before_counts);
     CHECK(snapshot(fx.server_file()) == before);
     // The session is untouched by a request refused before it ran (the
-    // client could go on); the device below replaces it, as a new start
-    // always does, and it is rolled back then.
+    // client could go on); the device below waits until it has been quiet
+    // for the stall bound, and it is rolled back then.
     CHECK(raw.call("applyGraves", no_graves, key).status == 200);
 
     // A device syncing after the bad session sees exactly the state before
@@ -149,7 +151,7 @@ TEST_CASE("bad requests in a session get upstream's status and nothing of the se
     CHECK(server.scalar("select count() from cards where id = " + std::to_string(stray_card)) == 0);
     CHECK(server.scalar("select count() from tags where tag = 'from-the-bad-session'") == 0);
     CHECK(server.scalar("select count() from graves") == 0);
-    // The replaced session is gone.
+    // The abandoned session is gone.
     CHECK(raw.call("applyGraves", no_graves, key).status == 409);
   }
 }

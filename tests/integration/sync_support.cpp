@@ -10,11 +10,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-server_options sync_server_options() {
+server_options sync_server_options(std::vector<std::string> extra_args) {
   server_options o;
   o.env = {{"SYNC_USER1", std::string(sync_user) + ":" + sync_password}};
   // The recording tests switch recording on, which takes the admin token.
   o.args = {"--admin-token", admin_test_token};
+  o.args.insert(o.args.end(), extra_args.begin(), extra_args.end());
   return o;
 }
 
@@ -27,7 +28,8 @@ T must(storage::result<T> r, const std::string& what) {
 
 } // namespace
 
-sync_fixture::sync_fixture(seeding s) : server_(sync_server_options()) {
+sync_fixture::sync_fixture(seeding s, std::vector<std::string> extra_args)
+    : server_(sync_server_options(std::move(extra_args))) {
   if (s == seeding::now)
     make_seed();
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tests/integration/collection_file.hpp"
 #include "tests/integration/server_process.hpp"
@@ -25,7 +26,9 @@ class sync_fixture {
 public:
   // Seeding restarts the server, which then listens on another port, so
   // it happens here, before any test connects.
-  explicit sync_fixture(seeding s = seeding::now);
+  // `extra_args` go to the server's command line (e.g. a short
+  // --session-stall-ms for tests where devices wait for each other).
+  explicit sync_fixture(seeding s = seeding::now, std::vector<std::string> extra_args = {});
 
   server_process& server() { return server_; }
   // A new connection to the server (one per device, like separate apps).

@@ -30,6 +30,7 @@ TEST_CASE("actor list has one object per actor with every field", "[admin_json]"
   a.processed = 12345;
   a.last_activity_ms = 1'700'000'000'123;
   a.session_state = "syncing";
+  a.waiting_requests = 2;
   actor_snapshot b;
   b.id = 2;
   b.kind = "gateway";
@@ -44,7 +45,8 @@ TEST_CASE("actor list has one object per actor with every field", "[admin_json]"
   const json::object& first = list[0].as_object();
   CHECK(keys_of(first) == std::set<std::string>{"id", "kind", "user", "mailbox_size",
                                                 "mailbox_high_water", "processed",
-                                                "last_activity_ms", "session_state"});
+                                                "last_activity_ms", "session_state",
+                                                "waiting_requests"});
   CHECK(json::value_to<std::uint64_t>(first.at("id")) == a.id);
   CHECK(first.at("kind").as_string() == "collection");
   CHECK(first.at("user").as_string() == "alice");
@@ -53,6 +55,7 @@ TEST_CASE("actor list has one object per actor with every field", "[admin_json]"
   CHECK(json::value_to<std::uint64_t>(first.at("processed")) == 12345);
   CHECK(json::value_to<std::int64_t>(first.at("last_activity_ms")) == 1'700'000'000'123);
   CHECK(first.at("session_state").as_string() == "syncing");
+  CHECK(json::value_to<std::int64_t>(first.at("waiting_requests")) == 2);
 
   const json::object& second = list[1].as_object();
   CHECK(json::value_to<std::uint64_t>(second.at("id")) == 2);

@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1024u));
   serve_cmd->add_option("--session-idle-timeout-ms", serve.session_idle_timeout_ms,
                         "Roll back a sync session after this long without a request (overrides the profile)");
+  serve_cmd->add_option("--session-stall-ms", serve.session_stall_ms,
+                        "While another device waits, roll back a sync session after this long "
+                        "without a request (overrides the profile)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}));
   serve_cmd->add_option("--ready-file", serve.ready_file,
                         "Write '<port> <admin port>' to this file once listening");
   serve_cmd->add_option("--record", serve.record_dir,

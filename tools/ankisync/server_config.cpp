@@ -130,6 +130,8 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
     c.profile.scheduler_threads = *flags.scheduler_threads;
   if (flags.session_idle_timeout_ms)
     c.profile.session_idle_timeout = std::chrono::milliseconds(*flags.session_idle_timeout_ms);
+  if (flags.session_stall_ms)
+    c.profile.session_stall = std::chrono::milliseconds(*flags.session_stall_ms);
   for (const auto& setting : flags.settings)
     if (auto set = profiles::apply_setting(c.profile, setting); !set)
       return std::unexpected(set.error());
@@ -157,6 +159,7 @@ std::string dump_config(const server_config& c) {
     << "users.idle_eviction_ms = "
     << c.idle_eviction_override.value_or(p.idle_eviction).count() << "\n"
     << "session.idle_timeout_ms = " << p.session_idle_timeout.count() << "\n"
+    << "session.stall_ms = " << p.session_stall.count() << "\n"
     << "malloc.arenas = " << p.malloc_arenas << "\n"
     << "malloc.thread_cache = "
     << (p.malloc_thread_cache < 0 ? std::string("glibc default")

@@ -26,6 +26,7 @@ struct serve_flags {
   std::string profile;
   std::optional<std::int64_t> idle_eviction_ms;
   std::optional<std::int64_t> session_idle_timeout_ms;
+  std::optional<std::int64_t> session_stall_ms;
   std::optional<unsigned> scheduler_threads;
   std::string ready_file;
   std::string record_dir; // --record: record every user's sessions here

@@ -47,6 +47,8 @@ const int_flag int_flags[] = {
     {"--media-files", &bench_options::media_files, 20, "media: files uploaded, then downloaded"},
     {"--media-kb", &bench_options::media_kb, 5, "media: size of each file in KB"},
     {"--route-syncs", &bench_options::route_syncs, 20, "route: syncs of one edited note per server"},
+    {"--two-device-syncs", &bench_options::two_device_syncs, 10,
+     "two-devices: syncs of each device, both at once"},
 };
 
 int usage(const char* argv0) {
@@ -179,7 +181,7 @@ int main(int argc, char** argv) {
   }
   if (o.rounds < 1 || o.empty_n < 1 || o.notes < 1 || o.reviews < 0 || o.big_notes < 0 ||
       o.full_mb < 1 || o.rows < 3 || o.users < 1 || o.seconds < 1 || o.clients < 1 ||
-      o.idle_users < 1 || o.media_files < 1 || o.media_kb < 1 || o.route_syncs < 1 ||
+      o.idle_users < 1 || o.media_files < 1 || o.media_kb < 1 || o.route_syncs < 1 || o.two_device_syncs < 1 ||
       o.thread_counts.empty())
     return usage(argv[0]);
 

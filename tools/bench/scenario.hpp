@@ -48,6 +48,7 @@ struct bench_options {
   int media_files = 1000; // media: files uploaded, then downloaded
   int media_kb = 50;      // media: size of each file
   int route_syncs = 200;  // route: normal syncs of one edited note, per server
+  int two_device_syncs = 100; // two-devices: syncs of each device
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };

@@ -10,6 +10,7 @@ void run_many_users(context&);
 void run_idle(context&);
 void run_media(context&);
 void run_route(context&);
+void run_two_devices(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -22,6 +23,8 @@ const std::vector<scenario>& all_scenarios() {
       {"media", "media sync: N files uploaded, then downloaded", run_media, true},
       {"route", "server CPU and context switches of syncs with one edited note", run_route,
        true},
+      {"two-devices", "two devices of one user syncing at once, N times each", run_two_devices,
+       false},
   };
   return list;
 }

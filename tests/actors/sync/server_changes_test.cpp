@@ -229,12 +229,15 @@ TEST_CASE("a newer notetype, deck or deck config replaces the server's but an ol
     nt["name"] = "Tied type";
     d["name"] = "Tied deck";
     dc["name"] = "Tied options";
-    nt["usn"] = d["usn"] = dc["usn"] = 5;
+    // Stamped by a client whose meta saw usn 4 (another device synced
+    // since).
+    nt["usn"] = d["usn"] = dc["usn"] = 4;
     s.apply_changes({{text(nt)}, {text(d)}, {text(dc)}, {}, std::nullopt, std::nullopt});
     CHECK(notetype(s, basic).name == "Tied type");
     CHECK(deck(s, 1).name == "Tied deck");
     CHECK(deck_config(s, 1).name == "Tied options");
-    // Stored with the usn the client sent, not re-stamped.
+    // Stored with the session's usn, so that the device that synced in
+    // between (it asks from 5 next) gets them.
     CHECK(notetype(s, basic).usn == 5);
     CHECK(deck(s, 1).usn == 5);
     CHECK(deck_config(s, 1).usn == 5);

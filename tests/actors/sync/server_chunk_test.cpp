@@ -319,7 +319,7 @@ TEST_CASE("applyChunk inserts new revlog entries and never changes existing ones
   CHECK(**added == to_row(revlog_entry(2, 4, 2)));
 }
 
-TEST_CASE("applyChunk inserts cards the server does not have, with the usn they carry") {
+TEST_CASE("applyChunk inserts cards the server does not have, as the client sent them") {
   server s;
   s.set_usn(4);
   s.start(4, false);
@@ -328,6 +328,27 @@ TEST_CASE("applyChunk inserts cards the server does not have, with the usn they 
   e.data = R"({"pos":3})";
   ok(s.apply_chunk(with_cards({e})));
   CHECK(stored_card(s, 1) == to_row(e));
+}
+
+TEST_CASE("rows a client stamped with an older server usn are stored with the session's") {
+  // The client's meta saw usn 3; another device's sync then committed, and
+  // this session started at 5. A device that synced at 4 asks from 5 next:
+  // rows left at 3 would never reach it.
+  server s;
+  const auto basic = basic_id(s.c());
+  s.set_usn(5);
+  s.start(2, false);
+  protocol::chunk_entry c;
+  c.revlog = {revlog_entry(7, 3, 1)};
+  c.cards = {card_entry(1, 3, 1'700'000'000)};
+  c.notes = {note_entry(1, 3, basic, 1'700'000'000)};
+  ok(s.apply_chunk(c));
+  CHECK(stored_card(s, 1).usn == 5);
+  CHECK(stored_note(s, 1).usn == 5);
+  auto review = s.c().get_revlog(7);
+  REQUIRE(review);
+  REQUIRE(*review);
+  CHECK((*review)->usn == 5);
 }
 
 TEST_CASE("an incoming card replaces a server card the client has already seen, even if older") {
@@ -432,8 +453,11 @@ TEST_CASE("with minUsn -1 only server rows at usn -1 count as changed on the ser
   ok(s.apply_chunk(with_cards({card_entry(1, 3, 1'700'000'000), card_entry(3, 3, 1'700'000'000)})));
   ok(s.apply_chunk(with_notes({note_entry(2, 3, basic, 1'700'000'000),
                                note_entry(4, 3, basic, 1'700'000'000)})));
-  // usn 3 is not pending for -1: replaced although newer.
-  CHECK(stored_card(s, 1) == to_row(card_entry(1, 3, 1'700'000'000)));
+  // usn 3 is not pending for -1: replaced although newer (and stamped
+  // with the session's usn).
+  auto replaced = to_row(card_entry(1, 3, 1'700'000'000));
+  replaced.usn = s.session.server_usn;
+  CHECK(stored_card(s, 1) == replaced);
   CHECK(stored_note(s, 2).mod == 1'700'000'000);
   // usn -1 is: the newer server copy stays.
   CHECK(stored_card(s, 3) == card_row(3, -1, 1'700'000'100));
