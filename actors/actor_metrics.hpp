@@ -45,6 +45,11 @@ struct actor_metrics {
     }
   }
   void on_take();
+  // Undoes on_take for a message the actor skipped (it stays queued).
+  void on_untake() {
+    mailbox.fetch_add(1, std::memory_order_relaxed);
+    processed.fetch_sub(1, std::memory_order_relaxed);
+  }
   void set_session(session_state s) { session.store(static_cast<int>(s), std::memory_order_relaxed); }
   void set_waiting(std::int64_t n) { waiting_requests.store(n, std::memory_order_relaxed); }
 

@@ -27,11 +27,15 @@ public:
   }
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override {
+    // Counted before the handler runs: a handler may answer its client
+    // (through a reply channel) before it returns, and whoever looks next
+    // must see this message taken. A skipped message (the actor is
+    // awaiting a response) stays queued and is offered again later, so it
+    // is put back.
+    metrics_->on_take();
     auto result = caf::event_based_actor::consume(x);
-    // A skipped message (the actor is awaiting a response) stays queued
-    // and is offered again later; it leaves the mailbox only once.
-    if (result != caf::invoke_message_result::skipped)
-      metrics_->on_take();
+    if (result == caf::invoke_message_result::skipped)
+      metrics_->on_untake();
     return result;
   }
 
