@@ -42,6 +42,7 @@ void collection_actor::wait_for_session(user_request_msg& msg) {
                 config_.user);
   waiting_request w{std::move(msg.request), std::move(msg.reply), current_identity(),
                     std::chrono::steady_clock::now()};
+  counters().session_waits.add();
   if (auto replaced = waiting_.push(std::move(w)))
     replaced->reply(std::unexpected(
         make_error(error_code::conflict, "the same device asked again while this waited")));
@@ -56,6 +57,7 @@ void collection_actor::serve_waiting() {
   while (auto next = waiting_.take_first(
              [this](const protocol::sync_request& r) { return ready(r); })) {
     publish_waiting();
+    counters().session_wait_duration.observe(std::chrono::steady_clock::now() - next->since);
     if (is_start(next->request) && next->seen) {
       // The device chose a normal sync from a meta that knew the old file.
       // Merging into the new one would mix two collections; a 409 makes it
@@ -85,6 +87,7 @@ bool collection_actor::abandon_if_stalled() {
   spdlog::warn("session of {} declared abandoned after {:.1f} s without a request; a waiting "
                "device goes ahead",
                config_.user, std::chrono::duration<double>(quiet).count());
+  counters().sessions_abandoned.add();
   end_session("declared abandoned while another device waited");
   return true;
 }

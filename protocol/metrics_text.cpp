@@ -177,6 +177,17 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         "start, a full sync, the idle timeout or a stop.",
         c.sessions_aborted.value());
 
+  plain("ankisync_sync_waits_total", t::counter,
+        "Starts and full syncs of one device that waited for another device's open session.",
+        c.session_waits.value());
+  w.declare("ankisync_sync_wait_duration_seconds", t::histogram,
+            "How long those requests waited before they ran (or were refused).");
+  w.histogram("ankisync_sync_wait_duration_seconds", {}, c.session_wait_duration.read());
+  plain("ankisync_sync_sessions_abandoned_total", t::counter,
+        "Sessions rolled back because they went quiet past session.stall_ms while another "
+        "device waited.",
+        c.sessions_abandoned.value());
+
   w.declare("ankisync_logins_total", t::counter,
             "Logins (hostKey) by result: ok, failed (wrong name or password), throttled (429).");
   for (std::size_t r = 0; r < login_result_labels.size(); ++r)

@@ -111,6 +111,10 @@ struct server_metrics {
   // aborted by everything else that ends one (an abort, a failed step, a
   // new start, the idle timeout, a full sync, the actor stopping).
   counter sessions_started, sessions_finished, sessions_aborted;
+  // Requests of one device that waited for another device's session, how
+  // long they waited, and sessions rolled back as abandoned for a waiter.
+  counter session_waits, sessions_abandoned;
+  duration_histogram session_wait_duration;
 
   std::array<counter, login_result_labels.size()> logins;
 

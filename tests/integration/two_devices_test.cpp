@@ -11,6 +11,7 @@
 #include <chrono>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/sync_support.hpp"
@@ -46,6 +47,19 @@ int waiting_requests(const server_process& server) {
     if (o.at("kind").as_string() == "collection" && o.at("user").as_string() == sync_user)
       return static_cast<int>(o.at("waiting_requests").to_number<std::int64_t>());
   }
+  return -1;
+}
+
+// One unlabelled sample of /metrics; -1 when it is not there.
+double metric(const server_process& server, const std::string& name) {
+  auto admin = server.admin_http();
+  auto r = admin.send(get("/metrics", admin_auth()));
+  if (!r || r->status != 200)
+    return -1;
+  std::istringstream lines(r->body);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with(name + " "))
+      return std::stod(line.substr(name.size() + 1));
   return -1;
 }
 
@@ -232,6 +246,12 @@ TEST_CASE("a device that stops after start holds the other back no longer than t
     return fx.server().stderr_text().find("declared abandoned after") != std::string::npos ||
            fx.server().stdout_text().find("declared abandoned after") != std::string::npos;
   }));
+  // And /metrics counted the wait, how long it was, and the abandoned session.
+  CHECK(metric(fx.server(), "ankisync_sync_waits_total") == 1);
+  CHECK(metric(fx.server(), "ankisync_sync_sessions_abandoned_total") == 1);
+  CHECK(metric(fx.server(), "ankisync_sync_wait_duration_seconds_count") == 1);
+  CHECK(metric(fx.server(), "ankisync_sync_wait_duration_seconds_sum") >=
+        std::chrono::duration<double>(stall).count() - 0.2);
 }
 
 TEST_CASE("a device's own repeated start replaces its session at once") {
