@@ -31,18 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// ~`size` bytes of low-entropy noise: compresses to about half, so the
-// body is large and decoding it takes a while.
-std::string noise(std::size_t size) {
-  std::string out(size, '\0');
-  std::uint32_t x = 12345;
-  for (auto& c : out) {
-    x = x * 1664525u + 1013904223u;
-    c = static_cast<char>((x >> 24) & 0x0f);
-  }
-  return out;
-}
-
 std::vector<std::string> temp_files(const server_process& server) {
   std::vector<std::string> out;
   for (const fs::path& dir : {server.data_dir() / sync_user, server.data_dir() / ".tmp"}) {

@@ -35,16 +35,6 @@ constexpr const char* slow_hash_user =
     "user:$pbkdf2-sha256$i=40000000,l=32$tonuvYGpksNFQBlEmm3lxg$"
     "oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc";
 
-std::string noise(std::size_t size) {
-  std::string out(size, '\0');
-  std::uint32_t x = 12345;
-  for (auto& c : out) {
-    x = x * 1664525u + 1013904223u;
-    c = static_cast<char>((x >> 24) & 0x0f);
-  }
-  return out;
-}
-
 std::vector<std::string> request_bodies(const server_process& server) {
   std::vector<std::string> out;
   std::error_code ec;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -73,6 +75,18 @@ inline double as_number(const boost::json::value& v) {
   if (v.is_uint64())
     return static_cast<double>(v.get_uint64());
   return v.get_double();
+}
+
+// ~`size` bytes of low-entropy noise: compresses to about half, so a
+// body made of it is large and decoding it takes a while.
+inline std::string noise(std::size_t size) {
+  std::string out(size, '\0');
+  std::uint32_t x = 12345;
+  for (auto& c : out) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>((x >> 24) & 0x0f);
+  }
+  return out;
 }
 
 } // namespace ankisync::integration

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -11,20 +10,16 @@
 
 #include "storage/media_db.hpp"
 #include "storage/media_store.hpp"
+#include "sha1_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace ankisync::storage;
+using ankisync::storage::test::sha1_of;
 using ankisync::storage::test::temp_dir;
 
 namespace {
 
 constexpr std::int64_t now = 1'700'000'000;
-
-std::string sha1_of(std::string_view bytes) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
-}
 
 std::size_t count_entries(const std::filesystem::path& folder) {
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder),

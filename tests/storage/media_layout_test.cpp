@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -12,19 +11,15 @@
 
 #include "storage/media_db.hpp"
 #include "storage/media_layout.hpp"
+#include "sha1_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace ankisync::storage;
+using ankisync::storage::test::sha1_of;
 using ankisync::storage::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string sha1_of(std::string_view bytes) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
-}
 
 void write(const fs::path& p, std::string_view bytes) {
   std::ofstream(p, std::ios::binary) << bytes;

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <openssl/sha.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,18 +7,14 @@
 #include <string>
 
 #include "storage/media_store.hpp"
+#include "sha1_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace ankisync::storage;
+using ankisync::storage::test::sha1_of;
 using ankisync::storage::test::temp_dir;
 
 namespace {
-
-std::string sha1_of(std::string_view bytes) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
-}
 
 void write_file(const std::filesystem::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary);
