@@ -49,6 +49,11 @@ std::chrono::steady_clock::time_point registry_actor::resident::last_used() cons
       std::chrono::steady_clock::duration(last_request->load(std::memory_order_relaxed)));
 }
 
+void registry_actor::resident::touch() {
+  last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                      std::memory_order_relaxed);
+}
+
 caf::result<caf::actor> registry_actor::on_find(const std::string& user) {
   auto it = users_.find(user);
   resident* r = it == users_.end() ? &spawn_for(user) : &it->second;
@@ -57,8 +62,7 @@ caf::result<caf::actor> registry_actor::on_find(const std::string& user) {
     r->waiting.push_back(rp);
     return rp;
   }
-  r->last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
-                         std::memory_order_relaxed);
+  r->touch();
   return r->handle;
 }
 
@@ -162,8 +166,7 @@ void registry_actor::answer_waiting(resident& r) {
   for (auto& promise : r.waiting)
     promise.deliver(r.handle);
   r.waiting.clear();
-  r.last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
-                        std::memory_order_relaxed);
+  r.touch();
 }
 
 } // namespace ankisync::actors

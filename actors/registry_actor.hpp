@@ -59,6 +59,7 @@ private:
     // The gateway's questions for this user while it closes.
     std::vector<caf::response_promise> waiting;
     std::chrono::steady_clock::time_point last_used() const;
+    void touch(); // counts as used now
   };
 
   caf::result<caf::actor> on_find(const std::string& user);
