@@ -13,7 +13,13 @@ std::shared_ptr<spdlog::logger> json_logger;
 spdlog::level::level_enum level_of(const protocol::request_log_fields& f) {
   if (f.cut)
     return spdlog::level::warn;
-  return f.status >= 500 && f.status != 501 ? spdlog::level::err : spdlog::level::info;
+  if (f.status >= 500 && f.status != 501)
+    return spdlog::level::err;
+  // Watchdogs, container health checks and load balancers ask every few
+  // seconds; a healthy answer is not news (ANKISYNC_LOG=debug shows them).
+  if (f.status == 200 && f.uri == "/health")
+    return spdlog::level::debug;
+  return spdlog::level::info;
 }
 
 } // namespace

@@ -41,3 +41,19 @@ TEST_CASE("serve --healthcheck exits 0 while a server listens and 1 when none do
   CHECK(down.status.exited);
   CHECK(down.status.code == 1);
 }
+
+TEST_CASE("the admin listener's address comes from ANKISYNC_ADMIN_HOST and _PORT, flags first") {
+  auto from_env = run_ankisync({"serve", "--data", "unused", "--dump-config"},
+                               {{"ANKISYNC_ADMIN_HOST", "127.0.0.2"}, {"ANKISYNC_ADMIN_PORT", "9181"}});
+  CHECK(from_env.status.clean());
+  CHECK_THAT(from_env.out, Catch::Contains("admin.listen = 127.0.0.2:9181"));
+
+  auto flags_win = run_ankisync({"serve", "--data", "unused", "--dump-config", "--admin-port", "9182"},
+                                {{"ANKISYNC_ADMIN_PORT", "9181"}});
+  CHECK_THAT(flags_win.out, Catch::Contains("admin.listen = 127.0.0.1:9182"));
+
+  auto bad = run_ankisync({"serve", "--data", "unused", "--dump-config"},
+                          {{"ANKISYNC_ADMIN_PORT", "eighty"}});
+  CHECK(bad.status.describe() == "exit code 2");
+  CHECK_THAT(bad.err, Catch::Contains("ANKISYNC_ADMIN_PORT must be a port number"));
+}

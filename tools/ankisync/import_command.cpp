@@ -8,6 +8,7 @@
 
 #include "tools/ankisync/ankicommunity_import.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/data_folder.hpp"
 #include "tools/ankisync/import_progress.hpp"
 
 namespace ankisync::app {
@@ -79,6 +80,8 @@ int run_import_command(const import_command& cmd) {
   if (cmd.from != "ankicommunity")
     return fail("--from must be 'ankicommunity' (ankicommunity's anki-sync-server)");
   const auto data_dir = resolve_data_dir(cmd.data_dir);
+  if (auto refusal = refuse_foreign_folder(data_dir, "import ... --data " + data_dir.string()))
+    return fail(*refusal);
   import::source_layout source;
   source.root = cmd.source_dir;
   source.auth_db = cmd.auth_db.empty() ? source.root / "auth.db" : fs::path(cmd.auth_db);

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--data", serve.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
   serve_cmd->add_option("--host", serve.host, "Address to listen on (default: $SYNC_HOST or 127.0.0.1)");
   serve_cmd->add_option("--port", serve.port, "Port to listen on (default: $SYNC_PORT or 8080; 0 picks one)");
-  serve_cmd->add_option("--admin-host", serve.admin_host, "Admin endpoint address (default 127.0.0.1)");
-  serve_cmd->add_option("--admin-port", serve.admin_port, "Admin endpoint port (default 8081; 0 picks one)");
+  serve_cmd->add_option("--admin-host", serve.admin_host, "Admin endpoint address (default: $ANKISYNC_ADMIN_HOST or 127.0.0.1)");
+  serve_cmd->add_option("--admin-port", serve.admin_port, "Admin endpoint port (default: $ANKISYNC_ADMIN_PORT or 8081; 0 picks one)");
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Token the admin endpoint requires (default: $ANKISYNC_ADMIN_TOKEN)");
   serve_cmd->add_flag("--no-admin", serve.no_admin, "Do not open the admin endpoint");
@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
   auto* user_cmd = app.add_subcommand("user", "Manage users (works while the server runs)");
   user_cmd->require_subcommand(1);
   user_cmd->add_option("--data", user.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+  // `ankisync user add --data DIR NAME` as well as `user --data DIR add NAME`:
+  // the subcommands below inherit this and hand --data up.
+  user_cmd->fallthrough();
   auto* add = user_cmd->add_subcommand("add", "Add a user (password from --password or stdin)");
   add->add_option("name", user.name)->required();
   add->add_option("--password", user.password, "Password (else read from stdin)");

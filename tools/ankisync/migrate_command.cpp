@@ -15,6 +15,7 @@
 #include "storage/media_db.hpp"
 #include "storage/media_layout.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/data_folder.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -122,6 +123,10 @@ int migrate_user(const fs::path& user_folder, const migrate_command& cmd) {
 
 int run_migrate_command(const migrate_command& cmd) {
   const auto data_dir = resolve_data_dir(cmd.data_dir);
+  if (auto refusal = refuse_foreign_folder(data_dir, "migrate --data " + data_dir.string())) {
+    std::cerr << "ankisync: " << *refusal << "\n";
+    return 2;
+  }
   std::error_code ec;
   if (!fs::is_directory(data_dir, ec)) {
     std::cerr << "ankisync: no data folder at " << data_dir.string() << "\n";

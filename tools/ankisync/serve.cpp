@@ -1,6 +1,6 @@
-#include <netdb.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <csignal>
@@ -22,8 +22,10 @@
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
 #include "tools/ankisync/data_folder.hpp"
+#include "tools/ankisync/health_probe.hpp"
 #include "tools/ankisync/malloc_tunables.hpp"
 #include "tools/ankisync/process_setup.hpp"
+#include "tools/ankisync/service_notify.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -66,27 +68,6 @@ bool bootstrap_first_user(storage::users_db& db) {
   return true;
 }
 
-// As upstream's --healthcheck (used by container recipes): can we connect?
-int healthcheck(const server_config& c) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const auto port = std::to_string(c.port);
-  if (::getaddrinfo(c.host.c_str(), port.c_str(), &hints, &found) != 0)
-    return 1;
-  int status = 1;
-  for (auto* a = found; a && status != 0; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0)
-      continue;
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-      status = 0;
-    ::close(fd);
-  }
-  ::freeaddrinfo(found);
-  return status;
-}
-
 bool write_ready_file(const std::string& path, std::uint16_t port, std::uint16_t admin_port) {
   // Written under another name and renamed, so a reader never sees half.
   const std::string partial = path + ".partial";
@@ -115,6 +96,35 @@ net::admin_record_fn record_control(actors::recording::recorder& recorder) {
   };
 }
 
+// Waits for SIGINT or SIGTERM. Under a unit with WatchdogSec the wait
+// wakes at half that period and pings the manager, but only after the
+// server answered /health itself: a wedged server is then restarted.
+int wait_for_stop_signal(const sigset_t& signals, service_notifier& notifier,
+                         const std::string& host, std::uint16_t port) {
+  const auto interval = notifier.watchdog_interval();
+  for (;;) {
+    if (!interval) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) == 0)
+        return sig;
+      continue;
+    }
+    timespec wait{};
+    wait.tv_sec = interval->count() / 1000;
+    wait.tv_nsec = (interval->count() % 1000) * 1000000L;
+    int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig > 0)
+      return sig;
+    if (errno != EAGAIN)
+      continue;
+    if (probe_health(host, port, *interval / 2))
+      notifier.watchdog_ok();
+    else
+      spdlog::warn("/health did not answer within {} ms; the watchdog is not pinged",
+                   (*interval / 2).count());
+  }
+}
+
 } // namespace
 
 int run_serve(const serve_flags& flags, char** argv) {
@@ -135,15 +145,23 @@ int run_serve(const serve_flags& flags, char** argv) {
     std::cout << dump_config(*config);
     return 0;
   }
+  // As upstream's --healthcheck (used by container recipes), but asking
+  // for /health rather than only connecting.
   if (flags.healthcheck)
-    return healthcheck(*config);
+    return probe_health(config->host, config->port, std::chrono::seconds(5)) ? 0 : 1;
   const auto& c = *config;
   // Before the first log line and the first thread: a restart repeats both.
   restart_with_malloc_tunables(c.profile, argv);
+  // After the restart, which must still see NOTIFY_SOCKET.
+  service_notifier notifier;
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
   tell_about_official_folder();
   setup_process(c.profile);
 
+  if (auto refusal = refuse_foreign_folder(c.data_dir, "serve --data " + c.data_dir.string())) {
+    spdlog::error("{}", *refusal);
+    return 1;
+  }
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
   if (ec) {
@@ -254,8 +272,10 @@ int run_serve(const serve_flags& flags, char** argv) {
   if (!c.ready_file.empty() && !write_ready_file(c.ready_file, *port, admin_port))
     spdlog::warn("cannot write ready file {}", c.ready_file);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  notifier.ready(fmt::format("serving {} on {}:{}", c.data_dir.string(), c.host, *port));
+  const int sig = wait_for_stop_signal(signals, notifier, c.host, *port);
+  notifier.stopping("stopping: requests in flight get " +
+                    std::to_string(c.profile.shutdown_grace.count()) + " ms");
   // Bounded (docs/operations.md): requests in flight get the grace, then
   // the actor world stops; whatever still runs after that is abandoned.
   const auto deadline = std::chrono::steady_clock::now() + c.profile.shutdown_grace;

@@ -56,6 +56,20 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
+// A port from its flag, else its environment variable, else the default.
+std::expected<std::uint16_t, std::string> port_setting(std::optional<std::uint16_t> flag,
+                                                       const char* variable,
+                                                       std::uint16_t fallback) {
+  if (flag)
+    return *flag;
+  auto text = env(variable);
+  if (!text)
+    return fallback;
+  if (auto port = parse_number<std::uint16_t>(*text))
+    return *port;
+  return std::unexpected(std::string(variable) + " must be a port number, not '" + *text + "'");
+}
+
 } // namespace
 
 std::filesystem::path resolve_data_dir(const std::string& flag) {
@@ -84,18 +98,18 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
   c.data_dir = resolve_data_dir(flags.data_dir);
 
   c.host = !flags.host.empty() ? flags.host : env("SYNC_HOST").value_or("127.0.0.1");
-  if (flags.port) {
-    c.port = *flags.port;
-  } else if (auto p = env("SYNC_PORT")) {
-    auto port = parse_number<std::uint16_t>(*p);
-    if (!port)
-      return std::unexpected("SYNC_PORT must be a port number, not '" + *p + "'");
-    c.port = *port;
-  }
+  auto port = port_setting(flags.port, "SYNC_PORT", 8080);
+  if (!port)
+    return std::unexpected(port.error());
+  c.port = *port;
 
   c.admin_enabled = !flags.no_admin;
-  c.admin_host = flags.admin_host;
-  c.admin_port = flags.admin_port.value_or(8081);
+  c.admin_host = !flags.admin_host.empty() ? flags.admin_host
+                                           : env("ANKISYNC_ADMIN_HOST").value_or("127.0.0.1");
+  auto admin_port = port_setting(flags.admin_port, "ANKISYNC_ADMIN_PORT", 8081);
+  if (!admin_port)
+    return std::unexpected(admin_port.error());
+  c.admin_port = *admin_port;
   c.admin_token =
       !flags.admin_token.empty() ? flags.admin_token : env("ANKISYNC_ADMIN_TOKEN").value_or("");
   c.admin_open_loopback = flags.admin_open_loopback;

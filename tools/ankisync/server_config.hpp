@@ -18,7 +18,7 @@ struct serve_flags {
   std::string data_dir;
   std::string host;
   std::optional<std::uint16_t> port;
-  std::string admin_host = "127.0.0.1";
+  std::string admin_host;  // empty: $ANKISYNC_ADMIN_HOST or 127.0.0.1
   std::optional<std::uint16_t> admin_port;
   std::string admin_token;
   bool no_admin = false;

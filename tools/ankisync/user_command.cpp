@@ -7,6 +7,7 @@
 #include "storage/username.hpp"
 #include "storage/users_db.hpp"
 #include "tools/ankisync/commands.hpp"
+#include "tools/ankisync/data_folder.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -45,6 +46,8 @@ int fail(const std::string& message) {
 
 int run_user_command(const user_command& cmd) {
   const auto data_dir = resolve_data_dir(cmd.data_dir);
+  if (auto refusal = refuse_foreign_folder(data_dir, "user ... --data " + data_dir.string()))
+    return fail(*refusal);
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   auto db = storage::users_db::open(data_dir / "users.db");
