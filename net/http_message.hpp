@@ -18,7 +18,12 @@ struct http_request {
   std::string target; // path and query as sent
   std::vector<std::pair<std::string, std::string>> headers; // names lowercased
   protocol::body_source body; // in memory, or spilled to a temp file
+  // The client's address: the socket's peer, or what the proxy said in
+  // the header SYNC_IP_HEADER names (net/client_ip.hpp).
   std::string peer_ip;
+  // A header was configured but this request lacked it (or it held no
+  // address); peer_ip is then the proxy's.
+  bool client_ip_missing = false;
 
   // First header with this (lowercase) name, or nullptr.
   const std::string* header(std::string_view lowercase_name) const {

@@ -283,6 +283,13 @@ private:
       req.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     req.peer_ip = peer_ip_;
+    if (listener_->limits.ip_source != client_ip_source::connection) {
+      if (auto ip = client_ip_from_headers(listener_->limits.ip_source, req.headers))
+        req.peer_ip = std::move(*ip);
+      else
+        req.client_ip_missing = true;
+    }
+    client_ip_ = req.peer_ip;
     keep_alive_ = msg.keep_alive();
     body_file_ = msg.body().release_into(req.body);
     log_method_ = req.method;
@@ -423,7 +430,7 @@ private:
     }
     protocol::request_log_fields f;
     f.listener = listener_->name;
-    f.client_ip = peer_ip_;
+    f.client_ip = client_ip_;
     f.method = log_method_;
     f.uri = log_target_;
     f.user = user_;
@@ -442,6 +449,7 @@ private:
     note_.clear();
     client_version_.clear();
     session_.clear();
+    client_ip_ = peer_ip_;
     transfer_ = http_response::transfer_kind::none;
     status_ = 0;
     bytes_out_ = body_size_ = 0;
@@ -489,6 +497,9 @@ private:
   std::optional<http::request_parser<spill_body>> parser_;
   std::unique_ptr<temp_file> body_file_; // deleted once the response is written
   std::string peer_ip_;
+  // Who the current request is from, for its log line: the peer, or the
+  // client a proxy named.
+  std::string client_ip_ = peer_ip_;
   connection_slots::slot slot_;
   std::string log_method_, log_target_, user_, note_, client_version_, session_;
   http_response::transfer_kind transfer_ = http_response::transfer_kind::none;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "net/client_ip.hpp"
 #include "net/http_message.hpp"
 #include "protocol/server_metrics.hpp"
 
@@ -35,6 +36,9 @@ struct listener_limits {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   // A kept-alive connection waiting for its next request closes after this.
   std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(120)};
+  // Behind a proxy: the header naming the client (SYNC_IP_HEADER). The
+  // connection caps still count sockets, which all come from the proxy.
+  client_ip_source ip_source = client_ip_source::connection;
 };
 
 // HTTP/1.1 with keep-alive over Boost.Beast, on its own I/O threads.

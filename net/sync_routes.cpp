@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "net/http_status.hpp"
+#include "net/sync_path.hpp"
 #include "protocol/legacy_envelope.hpp"
 #include "protocol/version.hpp"
 
@@ -12,9 +13,6 @@ namespace {
 
 using protocol::error_code;
 using protocol::make_error;
-
-constexpr std::string_view sync_prefix = "/sync/";
-constexpr std::string_view media_prefix = "/msync/";
 
 http_response ok_response(const protocol::sync_reply& reply, std::uint8_t version) {
   http_response r;
@@ -47,31 +45,38 @@ struct route {
   std::string_view method_name;
 };
 
-// Decides what a path is, or answers it directly (health, 404, 405).
+// Decides what a path is, or answers it directly (health, 404, 405, and
+// 500 when the proxy named by SYNC_IP_HEADER did not say who the client is).
 std::expected<route, http_response> classify(const http_request& req) {
-  const auto path = std::string_view(req.target).substr(0, req.target.find('?'));
+  const auto where = parse_sync_path(std::string_view(req.target).substr(0, req.target.find('?')));
   const bool is_post = req.method == "POST";
-  if (path == "/health") {
+  switch (where.what) {
+  case sync_path::kind::health:
     if (req.method == "GET" || req.method == "HEAD")
       return std::unexpected(http_response()); // 200, empty
     return std::unexpected(
         error_response(make_error(error_code::method_not_allowed, "use GET for /health")));
-  }
-  if (path.starts_with(sync_prefix)) {
+  case sync_path::kind::sync:
     if (!is_post)
       return std::unexpected(error_response(
           make_error(error_code::method_not_allowed, "sync methods take POST")));
-    return route{protocol::request_family::sync, path.substr(sync_prefix.size())};
-  }
-  if (path.starts_with(media_prefix)) {
-    auto name = path.substr(media_prefix.size());
+    break;
+  case sync_path::kind::media:
     // Media clients may open a media session with a GET.
-    if (!is_post && !(name == "begin" && req.method == "GET"))
+    if (!is_post && !(where.method == "begin" && req.method == "GET"))
       return std::unexpected(error_response(
           make_error(error_code::method_not_allowed, "media methods take POST")));
-    return route{protocol::request_family::media, name};
+    break;
+  case sync_path::kind::unknown:
+    return std::unexpected(error_response(make_error(error_code::not_found, "no such route")));
   }
-  return std::unexpected(error_response(make_error(error_code::not_found, "no such route")));
+  if (req.client_ip_missing)
+    return std::unexpected(error_response(make_error(
+        error_code::server_error, "missing client address: the proxy did not send the header "
+                              "SYNC_IP_HEADER names")));
+  return route{where.what == sync_path::kind::sync ? protocol::request_family::sync
+                                                   : protocol::request_family::media,
+               where.method};
 }
 
 http_response::transfer_kind transfer_of(const protocol::sync_request& req) {

@@ -24,6 +24,8 @@ packages=(
   python3-zstandard
   # Crash tests kill a command at its n-th system call of a kind.
   strace
+  # The proxies docs/deploy.md configures, run by the tests on loopback.
+  nginx caddy
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
@@ -40,5 +42,13 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# nginx and caddy are for the tests, which start their own on loopback
+# ports: keep apt from starting them as services (both would want port 80).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

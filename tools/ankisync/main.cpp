@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--data", serve.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
   serve_cmd->add_option("--host", serve.host, "Address to listen on (default: $SYNC_HOST or 127.0.0.1)");
   serve_cmd->add_option("--port", serve.port, "Port to listen on (default: $SYNC_PORT or 8080; 0 picks one)");
+  serve_cmd->add_option("--ip-header", serve.ip_header,
+                        "Behind a proxy: where the client's address is, e.g. RightmostXForwardedFor "
+                        "or XRealIp (default: $SYNC_IP_HEADER, else the connection)");
   serve_cmd->add_option("--admin-host", serve.admin_host, "Admin endpoint address (default: $ANKISYNC_ADMIN_HOST or 127.0.0.1)");
   serve_cmd->add_option("--admin-port", serve.admin_port, "Admin endpoint port (default: $ANKISYNC_ADMIN_PORT or 8081; 0 picks one)");
   serve_cmd->add_option("--admin-token", serve.admin_token,

@@ -234,6 +234,14 @@ int run_serve(const serve_flags& flags, char** argv) {
   limits.header_timeout = c.profile.http_header_timeout;
   limits.idle_timeout = c.profile.http_idle_timeout;
   limits.keep_alive_timeout = c.profile.http_keepalive_timeout;
+  limits.ip_source = c.ip_source;
+  if (c.ip_source != net::client_ip_source::connection && limits.max_connections_per_ip != 0) {
+    // Every socket comes from the proxy: a per-address cap would be one
+    // cap for all clients. The proxy limits its clients itself.
+    spdlog::info("behind a proxy ({}): connections.max_per_ip does not apply",
+                 net::client_ip_source_name(c.ip_source));
+    limits.max_connections_per_ip = 0;
+  }
   protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
   // A legacy multipart `data` part larger than a body kept in memory goes
   // to a file of its own, like the body itself.

@@ -103,6 +103,15 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
     return std::unexpected(port.error());
   c.port = *port;
 
+  // As the official server: which header names the client behind a proxy.
+  if (auto name = !flags.ip_header.empty() ? std::optional(flags.ip_header) : env("SYNC_IP_HEADER");
+      name && !name->empty()) {
+    auto source = net::parse_client_ip_source(*name);
+    if (!source)
+      return std::unexpected(source.error());
+    c.ip_source = *source;
+  }
+
   c.admin_enabled = !flags.no_admin;
   c.admin_host = !flags.admin_host.empty() ? flags.admin_host
                                            : env("ANKISYNC_ADMIN_HOST").value_or("127.0.0.1");
@@ -160,6 +169,7 @@ std::string dump_config(const server_config& c) {
   std::ostringstream o;
   o << "data_dir = " << c.data_dir.string() << "\n"
     << "listen = " << c.host << ":" << c.port << "\n"
+    << "ip_header = " << net::client_ip_source_name(c.ip_source) << "\n"
     << "admin.listen = "
     << (c.admin_enabled ? c.admin_host + ":" + std::to_string(c.admin_port) : "off") << "\n"
     << "admin.token = " << (c.admin_token.empty() ? "(none)" : "(set)") << "\n"

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "net/client_ip.hpp"
 #include "profiles/profile.hpp"
 #include "storage/users_db.hpp"
 
@@ -18,6 +19,7 @@ struct serve_flags {
   std::string data_dir;
   std::string host;
   std::optional<std::uint16_t> port;
+  std::string ip_header;   // empty: $SYNC_IP_HEADER or the connection
   std::string admin_host;  // empty: $ANKISYNC_ADMIN_HOST or 127.0.0.1
   std::optional<std::uint16_t> admin_port;
   std::string admin_token;
@@ -41,6 +43,7 @@ struct server_config {
   std::filesystem::path data_dir;
   std::string host;
   std::uint16_t port = 8080;
+  net::client_ip_source ip_source = net::client_ip_source::connection;
   bool admin_enabled = true;
   std::string admin_host;
   std::uint16_t admin_port = 8081;

@@ -92,8 +92,25 @@ struct http_client::impl {
       return std::unexpected("cannot resolve " + where() + ": " + ec.message());
     stream.emplace(ioc);
     stream->expires_after(options.timeout);
-    stream->async_connect(endpoints,
-                          [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    if (options.source_address.empty()) {
+      stream->async_connect(endpoints,
+                            [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    } else {
+      // One endpoint: trying a list would close the bound socket between tries.
+      const tcp::endpoint target = *endpoints.begin();
+      auto& socket = stream->socket();
+      const auto from = asio::ip::make_address(options.source_address, ec);
+      if (!ec)
+        socket.open(target.protocol(), ec);
+      if (!ec)
+        socket.bind(tcp::endpoint(from, 0), ec);
+      if (ec) {
+        close();
+        return std::unexpected("cannot connect from " + options.source_address + ": " +
+                               ec.message());
+      }
+      stream->async_connect(target, [&ec](beast::error_code e) { ec = e; });
+    }
     run();
     if (ec) {
       close();
@@ -118,7 +135,7 @@ struct http_client::impl {
     http::request<http::string_body> req;
     req.version(11);
     req.method_string(r.method);
-    req.target(r.target);
+    req.target(options.path_prefix + r.target);
     req.set(http::field::host, where());
     for (const auto& [k, v] : r.headers)
       req.insert(k, v);

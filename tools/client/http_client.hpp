@@ -42,6 +42,12 @@ struct http_client_options {
   std::chrono::milliseconds timeout{10000};
   // Keep the connection open between requests when the server allows it.
   bool keep_alive = true;
+  // Put before every target ("/anki" sends "/anki/sync/meta"): a server
+  // reached through a proxy under a sub-path.
+  std::string path_prefix;
+  // Connect from this local address (e.g. "127.0.0.2"): on loopback, a
+  // test can stand for several client machines.
+  std::string source_address;
 };
 
 // One connection to host:port, opened on first use and reopened when the
