@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/payload_limits.hpp"
 #include "actors/recording/recorder.hpp"
 #include "actors/runtime.hpp"
 #include "net/admin_routes.hpp"
@@ -216,11 +217,9 @@ int run_serve(const serve_flags& flags, char** argv) {
   limits.header_timeout = c.profile.http_header_timeout;
   limits.idle_timeout = c.profile.http_idle_timeout;
   limits.keep_alive_timeout = c.profile.http_keepalive_timeout;
-  protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
-  // A legacy multipart `data` part larger than a body kept in memory goes
-  // to a file of its own, like the body itself.
-  envelope.max_part_in_memory = c.profile.body_spill_bytes;
-  envelope.defer_body_errors = true;
+  // net/ only frames a request; its body is decompressed in the actor
+  // world once the host key is known (protocol/payload.hpp).
+  const auto envelope = actors::payload_limits(c.profile);
 
   auto port = server.listen("sync", c.host, c.port, limits,
                             net::make_sync_routes(runtime.sync_backend(), envelope));
