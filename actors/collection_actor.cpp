@@ -8,8 +8,10 @@
 #include <chrono>
 #include <system_error>
 
+#include "actors/payload_limits.hpp"
 #include "actors/temp_files.hpp"
 #include "protocol/empty.hpp"
+#include "protocol/payload.hpp"
 #include "protocol/printable.hpp"
 #include "protocol/version.hpp"
 #include "protocol/body_file.hpp"
@@ -105,6 +107,15 @@ void collection_actor::on_request(user_request_msg& msg) {
   if (config_.last_request)
     config_.last_request->store(std::chrono::steady_clock::now().time_since_epoch().count(),
                                 std::memory_order_relaxed);
+  // The gateway checked the key (and decoded a small body); a larger
+  // body is decompressed here, under its method's cap, so it costs only
+  // this user's actor. A body that does not decode leaves the session as
+  // it was.
+  if (auto decoded = protocol::decode_payload(msg.request, payload_limits(config_.profile));
+      !decoded)
+    return msg.reply(std::unexpected(std::move(decoded.error())));
+  // The recorder, the only reader of the body as it arrived, has it.
+  msg.request.wire_body = {};
   // Another device's request is a moment to notice a stalled session (the
   // registry's tick is the other).
   if (session_ && msg.request.session_key != session_->key &&

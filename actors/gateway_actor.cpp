@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/recording/recorder.hpp"
+#include "protocol/payload.hpp"
 #include "storage/unicode_text.hpp"
 
 namespace ankisync::actors {
@@ -17,13 +18,15 @@ sync_outcome failure(error_code code, std::string message) {
   return std::unexpected(make_error(code, std::move(message)));
 }
 
-constexpr auto failure_window_length = std::chrono::minutes(1);
+// How often waiting logins are looked at while none finishes hashing.
+constexpr auto login_tick = std::chrono::milliseconds(250);
 
 } // namespace
 
 gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                              gateway_config config)
     : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)),
+      gate_(config_.logins),
       users_db_watch_(config_.users_db_file.parent_path(),
                       {config_.users_db_file.filename().string(),
                        config_.users_db_file.filename().string() + "-wal"}) {}
@@ -32,6 +35,10 @@ caf::behavior gateway_actor::make_behavior() {
   return {
       [this](sync_request_msg& msg) { on_request(msg); },
       [this](const login_done_msg& msg) { on_login_done(msg); },
+      [this](login_tick_msg) {
+        login_tick_armed_ = false;
+        admit_logins();
+      },
       [this](start_copied_msg& msg) { on_start_copied(msg); },
       [this](const evict_user_msg& msg) { on_evict_user(msg); },
       [this](const user_gone_msg& msg) { on_user_gone(msg); },
@@ -42,8 +49,10 @@ void gateway_actor::on_request(sync_request_msg& msg) {
   auto& req = msg.request;
   if (req.family == protocol::request_family::sync &&
       req.method == protocol::sync_method::host_key) {
-    if (req.body_error)
-      return msg.reply(std::unexpected(*req.body_error));
+    // A login's body is its credentials, capped at a few KiB; it has no
+    // key to check first.
+    if (auto decoded = protocol::decode_payload(req, config_.payload); !decoded)
+      return msg.reply(std::unexpected(std::move(decoded.error())));
     return on_login(req, std::move(msg.reply));
   }
 
@@ -54,14 +63,16 @@ void gateway_actor::on_request(sync_request_msg& msg) {
     return msg.reply(failure(error_code::auth_failed, "invalid host key"));
   // From here on the log line can say whose request it was, failed or not.
   msg.reply = msg.reply.naming(**user);
-  // Only now: a stranger learns nothing about what a body should be.
-  if (req.body_error)
-    return msg.reply(std::unexpected(*req.body_error));
+  // Only now is the body decompressed (protocol/payload.hpp), so a
+  // stranger's never is. A small one (a few KiB at most: meta, chunk, ...)
+  // here, which keeps the user's actor free for the work itself; a larger
+  // one by the user's actor, so that it costs only its sender, never the
+  // door.
+  if (protocol::payload_class_of(req) == protocol::payload_class::tiny)
+    if (auto decoded = protocol::decode_payload(req, config_.payload); !decoded)
+      return msg.reply(std::unexpected(std::move(decoded.error())));
   if (config_.recorder && config_.recorder->is_recording(**user))
     return admit_recorded(**user, recorded_request{std::move(req), std::move(msg.reply)});
-  // Only the recorder reads the body as it arrived: unrecorded, the
-  // request need not carry it to the user's actor.
-  req.wire_body = {};
   route(user_request_msg{std::move(**user), std::move(req), std::move(msg.reply)});
 }
 
@@ -116,18 +127,9 @@ void gateway_actor::on_login(protocol::sync_request& req, reply_channel reply) {
   if (!body)
     return reply(failure(error_code::bad_request, "hostKey needs a {\"u\",\"p\"} body"));
   // Names are stored in NFC (storage/username.hpp): the recorder, the log
-  // line and the users database then see the one spelling of this user.
+  // line, the failure budgets and the users database then see the one
+  // spelling of this user.
   body->username = storage::to_nfc(body->username);
-  if (throttled(req.client_ip)) {
-    counters().login(protocol::login_result::throttled).add();
-    return reply(
-        failure(error_code::too_many_requests, "too many failed logins, try again in a minute"));
-  }
-  if (logins_.size() >= config_.login_max_pending) {
-    counters().login(protocol::login_result::throttled).add();
-    return reply(failure(error_code::too_many_requests, "too many logins in progress"));
-  }
-
   if (config_.recorder && config_.recorder->is_recording(body->username)) {
     auto user = body->username;
     return admit_recorded(user, recorded_request{std::move(req), std::move(reply)});
@@ -139,12 +141,45 @@ void gateway_actor::start_login(const protocol::sync_request& req, reply_channel
                                 std::uint64_t record_ticket) {
   const auto* body = std::get_if<protocol::host_key_request>(&req.body);
   const auto ticket = ++next_ticket_;
-  logins_.emplace(ticket,
-                  pending_login{std::move(reply), req.client_ip, body->username, record_ticket});
+  logins_.emplace(ticket, pending_login{std::move(reply), req.client_ip, body->username,
+                                        body->password, record_ticket});
+  gate_.arrive(ticket, req.client_ip, body->username, std::chrono::steady_clock::now());
+  admit_logins();
+}
+
+void gateway_actor::admit_logins() {
+  for (const auto& d : gate_.next(std::chrono::steady_clock::now())) {
+    auto it = logins_.find(d.id);
+    if (it == logins_.end())
+      continue;
+    switch (d.what) {
+    case login_gate::verdict::hash:
+      hash_login(d.id, it->second);
+      break;
+    case login_gate::verdict::throttle:
+      counters().login(protocol::login_result::throttled).add();
+      answer_login(d.id, failure(error_code::too_many_requests,
+                                 "too many failed logins, try again in a minute"));
+      break;
+    case login_gate::verdict::too_late:
+      answer_login(d.id, failure(error_code::unavailable,
+                                 "too many logins at once, try again in a moment"));
+      break;
+    }
+  }
+  // Waiting logins are looked at again on a tick too, so one whose wait
+  // runs out while every hashing slot is taken still gets its answer.
+  if (gate_.waiting() > 0 && !login_tick_armed_) {
+    login_tick_armed_ = true;
+    delayed_send(this, login_tick, login_tick_msg{});
+  }
+}
+
+void gateway_actor::hash_login(std::uint64_t ticket, pending_login& login) {
   // Hashing takes a good fraction of a second by design; it runs on the
   // blocking pool so other users' requests keep flowing meanwhile.
-  config_.pool->submit([file = config_.users_db_file, user = body->username,
-                        password = body->password, ticket,
+  config_.pool->submit([file = config_.users_db_file, user = login.user,
+                        password = std::exchange(login.password, {}), ticket,
                         gateway = caf::actor_cast<caf::actor>(this)] {
     login_done_msg done;
     done.ticket = ticket;
@@ -161,34 +196,38 @@ void gateway_actor::start_login(const protocol::sync_request& req, reply_channel
   });
 }
 
-void gateway_actor::on_login_done(const login_done_msg& msg) {
-  auto it = logins_.find(msg.ticket);
+void gateway_actor::answer_login(std::uint64_t ticket, sync_outcome result) {
+  auto it = logins_.find(ticket);
   if (it == logins_.end())
     return;
   auto pending = std::move(it->second);
   logins_.erase(it);
-  auto answer = [&](sync_outcome result) {
-    if (pending.record_ticket != 0)
-      config_.recorder->on_response(pending.record_ticket, result);
-    pending.reply(std::move(result));
-  };
+  if (pending.record_ticket != 0)
+    config_.recorder->on_response(pending.record_ticket, result);
+  pending.reply(std::move(result));
+}
+
+void gateway_actor::on_login_done(const login_done_msg& msg) {
+  auto it = logins_.find(msg.ticket);
+  if (it == logins_.end())
+    return;
+  // A server fault (users.db unreadable) is neither result: it shows as
+  // a 5xx in the request counts, and spends no failure budget.
+  const bool wrong = msg.failure.empty() && !msg.ok;
+  gate_.done(msg.ticket, wrong, std::chrono::steady_clock::now());
   if (!msg.failure.empty()) {
-    answer(failure(error_code::server_error, "login failed: " + msg.failure));
-    return;
-  }
-  // A server fault (users.db unreadable) above is neither result: it
-  // shows as a 5xx in the request counts.
-  if (!msg.ok) {
+    answer_login(msg.ticket, failure(error_code::server_error, "login failed: " + msg.failure));
+  } else if (wrong) {
     counters().login(protocol::login_result::failed).add();
-    note_failure(pending.ip);
-    answer(failure(error_code::auth_failed, "wrong username or password"));
-    return;
+    answer_login(msg.ticket, failure(error_code::auth_failed, "wrong username or password"));
+  } else {
+    counters().login(protocol::login_result::ok).add();
+    protocol::sync_reply reply;
+    reply.body = protocol::encode_host_key_response(msg.host_key);
+    reply.user = it->second.user;
+    answer_login(msg.ticket, std::move(reply));
   }
-  counters().login(protocol::login_result::ok).add();
-  protocol::sync_reply reply;
-  reply.body = protocol::encode_host_key_response(msg.host_key);
-  reply.user = pending.user;
-  answer(std::move(reply));
+  admit_logins();
 }
 
 std::expected<std::optional<std::string>, std::string>
@@ -215,25 +254,6 @@ gateway_actor::user_for(const std::string& host_key) {
   if (!user)
     return std::optional<std::string>{};
   return std::optional<std::string>{std::string(*user)};
-}
-
-bool gateway_actor::throttled(const std::string& ip) {
-  auto it = failures_.find(ip);
-  if (it == failures_.end())
-    return false;
-  if (std::chrono::steady_clock::now() - it->second.start > failure_window_length) {
-    failures_.erase(it);
-    return false;
-  }
-  return it->second.count >= config_.login_failures_per_minute;
-}
-
-void gateway_actor::note_failure(const std::string& ip) {
-  auto now = std::chrono::steady_clock::now();
-  auto& w = failures_[ip];
-  if (w.count == 0 || now - w.start > failure_window_length)
-    w = failure_window{now, 0};
-  ++w.count;
 }
 
 } // namespace ankisync::actors

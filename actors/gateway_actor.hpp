@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/blocking_pool.hpp"
+#include "actors/login_gate.hpp"
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
 #include "storage/file_watch.hpp"
@@ -29,15 +30,17 @@ struct gateway_config {
   std::filesystem::path users_db_file;
   caf::actor registry;
   blocking_pool* pool = nullptr;
-  unsigned login_max_pending = 16;
-  unsigned login_failures_per_minute = 10;
+  // Failure budgets, hashing slots and the wait bound of logins.
+  login_gate_limits logins;
+  // Caps of a login's decompressed body (actors/payload_limits.hpp).
+  protocol::envelope_limits payload;
   // Sees the requests and answers of recorded users; may be null. Outlives
   // the actor system.
   recording::recorder* recorder = nullptr;
 };
 
 // The door of the actor world: logs users in (hashing on the blocking
-// pool), turns host keys into usernames from an in-memory index, and sends
+// pool, in the order and within the budgets of login_gate.hpp), turns host keys into usernames from an in-memory index, and sends
 // each authenticated request straight to the user's collection actor,
 // whose handle it keeps; the registry is asked only for a user it has no
 // handle of (first request, after an eviction), and that user's requests
@@ -65,6 +68,8 @@ private:
   void start_login(const protocol::sync_request& req, reply_channel reply,
                    std::uint64_t record_ticket);
   void on_login_done(const login_done_msg& msg);
+  // Acts on the login gate's decisions: hashes, 429s, 503s.
+  void admit_logins();
 
   // To the user's collection actor, or behind the lookup of its handle.
   void route(user_request_msg&& msg);
@@ -84,19 +89,16 @@ private:
 
   // Username for a host key; reloads the index when users.db changed.
   std::expected<std::optional<std::string>, std::string> user_for(const std::string& host_key);
-  bool throttled(const std::string& ip);
-  void note_failure(const std::string& ip);
 
   struct pending_login {
     reply_channel reply;
     std::string ip;
     std::string user;
+    std::string password; // until it is handed to the hashing job
     std::uint64_t record_ticket = 0; // 0: not recorded
   };
-  struct failure_window {
-    std::chrono::steady_clock::time_point start;
-    unsigned count = 0;
-  };
+  void hash_login(std::uint64_t ticket, pending_login& login);
+  void answer_login(std::uint64_t ticket, sync_outcome result);
 
   gateway_config config_;
   std::optional<storage::users_db> db_;
@@ -108,7 +110,8 @@ private:
   std::unordered_map<std::string, std::vector<user_request_msg>> finding_;
   std::uint64_t next_ticket_ = 0;
   std::unordered_map<std::uint64_t, pending_login> logins_;
-  std::unordered_map<std::string, failure_window> failures_;
+  login_gate gate_;
+  bool login_tick_armed_ = false;
   // Users whose stream start is being copied, with their requests since.
   std::unordered_map<std::string, std::deque<recorded_request>> held_;
 };

@@ -90,6 +90,9 @@ struct evict_refused_msg {
 // registry -> itself: time to look for idle actors.
 struct eviction_tick_msg {};
 
+// gateway -> itself: look at the logins waiting for a hashing slot.
+struct login_tick_msg {};
+
 // registry -> collection, every few ticks: roll back a sync session that
 // has had no request for the session idle time. Every tick for an actor
 // with requests waiting for its session: declare that session abandoned
@@ -141,6 +144,11 @@ typename Inspector::result_type inspect(Inspector& f, eviction_tick_msg&) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, login_tick_msg&) {
+  return f(caf::meta::type_name("login_tick_msg"));
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, find_user_msg& x) {
   return f(caf::meta::type_name("find_user_msg"), x.user);
 }
@@ -182,6 +190,7 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::find_user_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_user_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::user_gone_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::gateway_is_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::login_tick_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)

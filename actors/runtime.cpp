@@ -14,6 +14,7 @@
 #include "actors/gateway_actor.hpp"
 #include "actors/inflight_requests.hpp"
 #include "actors/messages.hpp"
+#include "actors/payload_limits.hpp"
 #include "actors/registry_actor.hpp"
 #include "actors/worker_pool_actor.hpp"
 
@@ -116,8 +117,11 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   gc.users_db_file = o.users_db_file;
   gc.registry = impl_->registry;
   gc.pool = &impl_->pool;
-  gc.login_max_pending = o.profile.login_max_pending;
-  gc.login_failures_per_minute = o.profile.login_failures_per_minute;
+  gc.logins.max_hashing = o.profile.login_max_pending;
+  gc.logins.user_failures_per_minute = o.profile.login_failures_per_minute;
+  gc.logins.address_failures_per_minute = o.profile.login_address_failures_per_minute;
+  gc.logins.max_wait = o.profile.login_wait;
+  gc.payload = payload_limits(o.profile);
   gc.recorder = o.recorder;
   impl_->gateway = impl_->system.spawn<gateway_actor>(impl_->metrics, gc);
   caf::anon_send(impl_->registry, gateway_is_msg{impl_->gateway});

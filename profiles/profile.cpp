@@ -22,6 +22,7 @@ profile pi_profile() {
   p.sqlite_cache_kib = 1024;
   p.sqlite_mmap_bytes = 0;
   p.body_spill_bytes = 64 * 1024;
+  p.max_json_megs = 32;
   p.max_connections = 256;
   p.max_connections_per_ip = 32;
   p.http_header_timeout = std::chrono::seconds(10);
@@ -29,6 +30,8 @@ profile pi_profile() {
   p.http_keepalive_timeout = std::chrono::seconds(60);
   p.login_max_pending = 4;
   p.login_failures_per_minute = 10;
+  p.login_address_failures_per_minute = 50;
+  p.login_wait = std::chrono::seconds(10);
   return p;
 }
 
@@ -47,6 +50,7 @@ profile server_profile(unsigned hardware_threads) {
   p.sqlite_cache_kib = 8192;
   p.sqlite_mmap_bytes = 64ll << 20;
   p.body_spill_bytes = 1024 * 1024;
+  p.max_json_megs = 100;
   p.max_connections = 4096;
   p.max_connections_per_ip = 128;
   p.http_header_timeout = std::chrono::seconds(10);
@@ -54,6 +58,8 @@ profile server_profile(unsigned hardware_threads) {
   p.http_keepalive_timeout = std::chrono::seconds(120);
   p.login_max_pending = 64;
   p.login_failures_per_minute = 20;
+  p.login_address_failures_per_minute = 100;
+  p.login_wait = std::chrono::seconds(10);
   return p;
 }
 

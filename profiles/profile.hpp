@@ -58,6 +58,12 @@ struct profile {
   std::uint64_t max_payload_megs = 100;
   // Request bodies above this many bytes go to a temp file, not memory.
   std::uint64_t body_spill_bytes = 256 * 1024;
+  // The rows and objects of a normal sync (start, applyGraves,
+  // applyChanges, applyChunk) decompress to at most this many MiB each;
+  // a client sends its rows in chunks of a few hundred, so this is room
+  // for very large notes. Other methods have small fixed caps; only full
+  // uploads and media zips go to the payload limit (docs/profiles.md).
+  std::uint64_t max_json_megs = 100;
 
   // Open connections of the sync listener at most, in all and per client
   // address (0: no cap). Past either a new connection gets 503 and is
@@ -80,11 +86,18 @@ struct profile {
   // wait frees slots sooner and only costs a client a new connection.
   std::chrono::milliseconds http_keepalive_timeout{std::chrono::seconds(120)};
 
-  // Login throttling: logins waiting for a hashing worker beyond this are
-  // refused with 429, and an address with this many failed logins in the
-  // last minute waits until the minute is over.
+  // Logins (docs/operations.md, "Logins"): at most login_max_pending are
+  // hashed at once; the others wait their turn, taking turns between
+  // addresses, for at most login_wait (then 503), well under the ~30 s a
+  // client waits. Only failures are refused (429): an address and user
+  // name with login_failures_per_minute failed logins in the last minute,
+  // or an address with login_address_failures_per_minute whatever the
+  // names, waits until the minute is over. Attempts being hashed count
+  // against both budgets, so a burst of guesses gets no more hashes.
   unsigned login_max_pending = 16;
   unsigned login_failures_per_minute = 10;
+  unsigned login_address_failures_per_minute = 50;
+  std::chrono::milliseconds login_wait{std::chrono::seconds(10)};
 
   // On SIGTERM or SIGINT, requests in flight get this long to be answered
   // (blocking jobs included); after it, open sessions roll back, unfinished
@@ -95,6 +108,7 @@ struct profile {
   std::uint64_t max_payload_bytes() const { return max_payload_megs << 20; }
   // Decompressed payloads may be three times the compressed limit (upstream).
   std::uint64_t max_uncompressed_bytes() const { return max_payload_bytes() * 3; }
+  std::uint64_t max_json_bytes() const { return max_json_megs << 20; }
 };
 
 // A small board: two scheduler threads sharing one queue, few resident

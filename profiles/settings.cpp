@@ -32,6 +32,7 @@ constexpr entry table[] = {
     {"sqlite.mmap_bytes", &profile::sqlite_mmap_bytes},
     {"payload.max_megs", &profile::max_payload_megs},
     {"payload.spill_bytes", &profile::body_spill_bytes},
+    {"payload.max_json_megs", &profile::max_json_megs},
     {"connections.max", &profile::max_connections},
     {"connections.max_per_ip", &profile::max_connections_per_ip},
     {"http.header_timeout_ms", &profile::http_header_timeout},
@@ -39,6 +40,8 @@ constexpr entry table[] = {
     {"http.keepalive_timeout_ms", &profile::http_keepalive_timeout},
     {"login.max_pending", &profile::login_max_pending},
     {"login.failures_per_minute", &profile::login_failures_per_minute},
+    {"login.address_failures_per_minute", &profile::login_address_failures_per_minute},
+    {"login.wait_ms", &profile::login_wait},
     {"shutdown.grace_ms", &profile::shutdown_grace},
 };
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "protocol/payload.hpp"
 #include "protocol/version.hpp"
 #include "protocol/zstd_codec.hpp"
 
@@ -105,7 +106,6 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
                                                            const sync_header& header,
                                                            body_source body,
                                                            const envelope_limits& limits) {
-  // Resolve the route first: it costs nothing, decompression may cost a lot.
   auto req = request_for_route(family, method_name);
   if (!req) return req;
 
@@ -115,10 +115,6 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
     req->upload_body = std::move(body);
     req->upload_encoding = body_encoding::zstd;
   } else {
-    auto payload = body.file.empty() ? zstd_decompress(body.bytes, limits.max_uncompressed)
-                                     : zstd_decompress_file(body.file, limits.max_uncompressed);
-    if (!payload) return std::unexpected(payload.error());
-    req->payload = std::move(*payload);
     req->wire_body = std::move(body);
     req->wire_encoding = body_encoding::zstd;
   }
@@ -129,15 +125,10 @@ std::expected<sync_request, sync_error> decode_v11_request(request_family family
   req->session_key = header.session_key;
   req->client_version = header.client_version;
 
-  if (family == request_family::sync) {
-    auto typed = decode_sync_body(req->method, req->payload);
-    if (!typed) {
-      if (!limits.defer_body_errors) return std::unexpected(typed.error());
-      req->body_error = std::move(typed.error());
-    } else {
-      req->body = std::move(*typed);
-    }
-  }
+  req->payload_pending = true;
+  if (!limits.defer_payload)
+    if (auto decoded = decode_payload(*req, limits); !decoded)
+      return std::unexpected(std::move(decoded.error()));
   return req;
 }
 

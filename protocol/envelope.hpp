@@ -35,14 +35,21 @@ std::expected<sync_header, sync_error> parse_sync_header(std::string_view json);
 std::string encode_sync_header(const sync_header& h);
 
 struct envelope_limits {
-  // Decompressed payloads stop at this many bytes (truncation, as upstream).
+  // A full upload or a media zip decompresses to at most this many bytes,
+  // straight to disk (payload.max_megs x 3, as upstream).
   std::uint64_t max_uncompressed = 300ull << 20;
+  // The rows and objects a client sends during a normal sync (start,
+  // applyGraves, applyChanges, applyChunk) decompress to at most this many
+  // bytes (payload.max_json_megs); every other method has a small fixed
+  // cap (protocol/payload.hpp).
+  std::uint64_t max_data = 100ull << 20;
   // Legacy multipart: a `data` part larger than this, in a body net/
   // spilled to a file, is copied to a file of its own instead of memory.
   std::uint64_t max_part_in_memory = 1ull << 20;
-  // Keep a JSON body that does not decode in sync_request::body_error
-  // instead of failing: the server authenticates first (see body_error).
-  bool defer_body_errors = false;
+  // Leave the body compressed (sync_request::payload_pending) for
+  // decode_payload once the host key is known: the server never
+  // decompresses a stranger's body. Off: decoded at once, under the same caps.
+  bool defer_payload = false;
 };
 
 // Which of the two URL families a request came in on.
@@ -84,10 +91,11 @@ struct sync_request {
   // Typed body of every /sync method (see decode_sync_body); monostate for
   // upload, whose phase code reads `upload_body`, and for media methods.
   request_body body;
-  // With envelope_limits::defer_body_errors: why the JSON body did not
-  // decode. The gateway answers it only after checking the host key, so an
-  // unknown key gets 403 whatever the body, as upstream answers.
-  std::optional<sync_error> body_error;
+  // With envelope_limits::defer_payload: `payload` and `body` are still
+  // to be decoded from `wire_body` (protocol/payload.hpp), which happens
+  // only after the host key named a user (hostKey: before the login), so
+  // an unknown key gets 403 whatever the body, as upstream answers.
+  bool payload_pending = false;
 };
 
 // True for the methods whose body stays undecoded in `upload_body`
@@ -100,9 +108,11 @@ std::expected<sync_request, sync_error> request_for_route(request_family family,
                                                           std::string_view method_name);
 
 // Decodes a v11 request: header already parsed, body zstd-compressed
-// (taken over: it ends in upload_body or wire_body).
-// Errors: bad_request on zstd failure or a body that is not valid for the
-// method (e.g. hostKey without "u"/"p", chunk with anything but {}).
+// (taken over: it ends in upload_body or wire_body). Unless
+// limits.defer_payload, the payload is decoded too (decode_payload), with
+// its errors: bad_request on zstd failure or a body that is not valid for
+// the method (e.g. hostKey without "u"/"p", chunk with anything but {}),
+// payload_too_large past the method's cap.
 std::expected<sync_request, sync_error> decode_v11_request(request_family family,
                                                            std::string_view method_name,
                                                            const sync_header& header,

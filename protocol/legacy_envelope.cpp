@@ -2,33 +2,14 @@
 
 #include <boost/json.hpp>
 
-#include "protocol/body_reader.hpp"
 #include "protocol/gzip_codec.hpp"
+#include "protocol/payload.hpp"
 #include "protocol/multipart.hpp"
 #include "protocol/query_string.hpp"
 #include "protocol/version.hpp"
 
 namespace ankisync::protocol {
 namespace {
-
-// A raw `data` part, in memory or in a file: read back whole. It is at
-// most the request body, which net/ already bounded.
-std::expected<std::string, sync_error> read_all(const body_source& part) {
-  if (part.file.empty())
-    return part.bytes;
-  auto in = body_reader::open(part.bytes, part.file);
-  if (!in)
-    return std::unexpected(in.error());
-  std::string out;
-  for (;;) {
-    auto piece = in->next();
-    if (!piece)
-      return std::unexpected(piece.error());
-    if (piece->empty())
-      return out;
-    out.append(*piece);
-  }
-}
 
 bool is_empty(const body_source& part) { return part.file.empty() && part.bytes.empty(); }
 
@@ -85,13 +66,8 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
   } else if (empty) {
     req->payload = "{}";
   } else {
-    auto payload = !gzipped            ? read_all(data)
-                   : data.file.empty() ? gzip_decompress(data.bytes, limits.max_uncompressed)
-                                       : gzip_decompress_file(data.file, limits.max_uncompressed);
-    if (!payload)
-      return std::unexpected(payload.error());
-    req->payload = std::move(*payload);
-    // The part as sent, for the recorder (see wire_body).
+    // Decompressed by decode_payload, under the method's cap. The part as
+    // sent is also what the recorder keeps (see wire_body).
     req->wire_body = std::move(data);
     req->wire_encoding = gzipped ? body_encoding::gzip : body_encoding::raw;
   }
@@ -103,16 +79,10 @@ std::expected<sync_request, sync_error> decode_legacy_request(request_family fam
     req->payload = boost::json::serialize(o);
   }
 
-  if (family == request_family::sync) {
-    auto typed = decode_sync_body(req->method, req->payload);
-    if (!typed) {
-      if (!limits.defer_body_errors)
-        return std::unexpected(typed.error());
-      req->body_error = std::move(typed.error());
-    } else {
-      req->body = std::move(*typed);
-    }
-  }
+  req->payload_pending = true;
+  if (!limits.defer_payload)
+    if (auto decoded = decode_payload(*req, limits); !decoded)
+      return std::unexpected(std::move(decoded.error()));
   return req;
 }
 

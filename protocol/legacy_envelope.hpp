@@ -32,12 +32,14 @@ namespace ankisync::protocol {
 // a file is copied to a file of its own next to it (".part-XXXXXX");
 // `upload_body.owner` removes that file when the last copy of the request
 // dies, so net/ has nothing more to clean up. For every other method the
-// payload is gunzipped (truncated at limits.max_uncompressed, as upstream)
-// and, for /sync methods, decoded with decode_sync_body.
+// part stays in `wire_body` for decode_payload (protocol/payload.hpp):
+// gunzipped under the method's cap and, for /sync methods, decoded with
+// decode_sync_body; at once unless limits.defer_payload.
 //
 // Errors (bad_request): unknown method; "multipart" when the body is not
 // multipart/form-data; "invalid multipart: ..."; "invalid gzip: ..."; a
-// payload the method does not accept. server_error for I/O on our files.
+// payload the method does not accept; payload_too_large past the
+// method's cap. server_error for I/O on our files.
 std::expected<sync_request, sync_error> decode_legacy_request(request_family family,
                                                               std::string_view method_name,
                                                               std::string_view content_type,

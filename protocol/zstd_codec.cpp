@@ -67,8 +67,13 @@ public:
     if (full_) return {};
     saw_input_ = saw_input_ || !chunk.empty();
     ZSTD_inBuffer input{chunk.data(), chunk.size(), 0};
-    const std::size_t step = ZSTD_DStreamOutSize();
     for (;;) {
+      // No more room than the limit needs, plus one byte to prove a body
+      // goes past it: a small body under a small cap (most requests) then
+      // costs no 128 KiB buffer to allocate and clear.
+      const std::uint64_t left = limit_ - std::min(limit_, produced_);
+      const std::size_t step =
+          left < ZSTD_DStreamOutSize() ? static_cast<std::size_t>(left) + 1 : ZSTD_DStreamOutSize();
       // Decode straight into the result to avoid copying large payloads.
       const std::size_t old_size = out_.size();
       grow_for(old_size + step);

@@ -70,10 +70,17 @@ std::vector<bad_input> bad_envelopes() {
       {"protocol version 12", sync_post("/sync/meta", zstd("{}"), header(12)), 400,
        "unsupported sync version"},
       {"no anki-sync header at all", post("/sync/meta", zstd("{}")), 400, ""},
-      {"body that is not zstd", sync_post("/sync/meta", "this is not zstd"), 400, ""},
+      // Without a valid key a body is never decompressed: the key is
+      // refused first (a bad body with a valid key: sync_bad_input_test).
+      {"body that is not zstd, no key", sync_post("/sync/meta", "this is not zstd"), 403,
+       "invalid host key"},
       // Larger than the pi profile's 64 KiB spill threshold: read into a
       // temp file first.
-      {"200 KB body that is not zstd", sync_post("/sync/meta", noise(200 * 1024)), 400, ""},
+      {"200 KB body that is not zstd, no key", sync_post("/sync/meta", noise(200 * 1024)), 403,
+       "invalid host key"},
+      // A login needs no key: its body is decompressed, under its cap.
+      {"hostKey body that is not zstd", sync_post("/sync/hostKey", "this is not zstd"), 400,
+       "zstd"},
       {"hostKey without \"p\"", sync_post("/sync/hostKey", zstd(R"({"u":"user"})")), 400, ""},
       {"hostKey with a body that is not JSON", sync_post("/sync/hostKey", zstd("u=user&p=x")),
        400, ""},

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <cstdint>
 #include <string>
 
 namespace ankisync::integration {
@@ -43,6 +44,21 @@ inline std::size_t open_fds(pid_t pid) {
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
     ++n;
   return n;
+}
+
+} // namespace ankisync::integration
+
+namespace ankisync::integration {
+
+// The most resident memory process `pid` has had so far, in bytes (VmHWM),
+// or 0 when it is gone.
+inline std::uint64_t peak_rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0)
+      return std::stoull(line.substr(6)) * 1024; // in kB
+  return 0;
 }
 
 } // namespace ankisync::integration

@@ -247,14 +247,12 @@ TEST_CASE("a v11 body spilled to a file decodes the same", "[envelope]") {
   CHECK(std::get<host_key_request>(r->body).username == "bob");
 }
 
-TEST_CASE("v11 payloads stop at the configured limit", "[envelope]") {
+TEST_CASE("a v11 payload past its method's cap is refused with 413", "[envelope]") {
   const std::string data = "{\"v\":11,\"cv\":\"" + std::string(10'000, 'x') + "\"}";
-  envelope_limits limits;
-  limits.max_uncompressed = 64;
-  // Truncated JSON no longer parses: the limit is applied before decoding.
-  auto r = decode_v11_request(request_family::sync, "meta", v11_header(), zbody(data), limits);
+  auto r = decode_v11_request(request_family::sync, "meta", v11_header(), zbody(data), {});
   REQUIRE_FALSE(r);
-  CHECK(r.error().code == error_code::bad_request);
+  CHECK(r.error().code == error_code::payload_too_large);
+  CHECK(r.error().message == "the body of /sync/meta decompresses to more than 8 KiB");
 }
 
 // ---- replies ----

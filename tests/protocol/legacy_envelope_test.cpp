@@ -305,12 +305,14 @@ TEST_CASE("a large gzip JSON part from a body file is decoded from its file", "[
   CHECK(dir.count() == 1); // each part file went with its request
 }
 
-TEST_CASE("gzip payloads are cut at the uncompressed limit, as upstream", "[legacy]") {
-  envelope_limits limits;
-  limits.max_uncompressed = 2;
-  auto r = decode("abort", desktop_body({{"k", hkey}, {"s", "s"}}, "{}    "), limits);
-  REQUIRE(r);
-  CHECK(r->payload == "{}");
+TEST_CASE("a gzip payload past its method's cap is refused with 413", "[legacy]") {
+  auto r = decode("abort", desktop_body({{"k", hkey}, {"s", "s"}}, "{}" + std::string(9000, ' ')));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == error_code::payload_too_large);
+  CHECK(r.error().message.find("/sync/abort") != std::string::npos);
+  // At the cap it is still a body.
+  auto at = decode("abort", desktop_body({{"k", hkey}, {"s", "s"}}, "{}" + std::string(8190, ' ')));
+  CHECK(at);
 }
 
 TEST_CASE("media begin takes v as its body", "[legacy]") {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <unistd.h>
@@ -277,5 +278,23 @@ TEST_CASE("compressing large and small payloads in turn gives each back", "[zstd
     auto back = zstd_decompress(zstd_compress(in), no_limit);
     REQUIRE(back);
     CHECK(*back == in);
+  }
+}
+
+TEST_CASE("zstd_decompress: any limit, from none to far more than the payload, gives the "
+          "payload or its first limit bytes") {
+  const std::string payload = random_bytes(300 * 1024, 11);
+  const auto z = zstd_compress(payload);
+  for (std::uint64_t limit : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{8192},
+                              std::uint64_t{payload.size() - 1}, std::uint64_t{payload.size()},
+                              std::uint64_t{payload.size() + 1},
+                              std::numeric_limits<std::uint64_t>::max()}) {
+    INFO(limit);
+    auto r = zstd_decompress(z, limit);
+    REQUIRE(r);
+    if (limit >= payload.size())
+      CHECK(*r == payload);
+    else
+      CHECK(*r == payload.substr(0, limit));
   }
 }

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/payload_limits.hpp"
 #include "actors/recording/recorder.hpp"
 #include "actors/runtime.hpp"
 #include "net/admin_routes.hpp"
@@ -242,11 +243,9 @@ int run_serve(const serve_flags& flags, char** argv) {
                  net::client_ip_source_name(c.ip_source));
     limits.max_connections_per_ip = 0;
   }
-  protocol::envelope_limits envelope{c.profile.max_uncompressed_bytes()};
-  // A legacy multipart `data` part larger than a body kept in memory goes
-  // to a file of its own, like the body itself.
-  envelope.max_part_in_memory = c.profile.body_spill_bytes;
-  envelope.defer_body_errors = true;
+  // net/ only frames a request; its body is decompressed in the actor
+  // world once the host key is known (protocol/payload.hpp).
+  const auto envelope = actors::payload_limits(c.profile);
 
   auto port = server.listen("sync", c.host, c.port, limits,
                             net::make_sync_routes(runtime.sync_backend(), envelope));

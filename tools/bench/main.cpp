@@ -41,7 +41,7 @@ const int_flag int_flags[] = {
     {"--rows", &bench_options::rows, 2000, "apply-rows: rows sent by one sync"},
     {"--users", &bench_options::users, 8, "many-users: simulated users"},
     {"--seconds", &bench_options::seconds, 1, "many-users: seconds of load"},
-    {"--clients", &bench_options::clients, 2, "many-users: load generator threads"},
+    {"--clients", &bench_options::clients, 2, "many-users, requests: load generator threads"},
     {"--idle-users", &bench_options::idle_users, 20, "idle: users that sync once"},
     {"--idle-eviction-ms", &bench_options::idle_eviction_ms, 100, "idle: the server's eviction"},
     {"--media-files", &bench_options::media_files, 20, "media: files uploaded, then downloaded"},
@@ -49,6 +49,10 @@ const int_flag int_flags[] = {
     {"--route-syncs", &bench_options::route_syncs, 20, "route: syncs of one edited note per server"},
     {"--two-device-syncs", &bench_options::two_device_syncs, 10,
      "two-devices: syncs of each device, both at once"},
+    {"--meta-requests", &bench_options::meta_requests, 200,
+     "requests: kept-alive meta requests over --clients threads"},
+    {"--meta-connections", &bench_options::meta_connections, 200,
+     "requests: meta requests with a new connection each"},
 };
 
 int usage(const char* argv0) {

@@ -49,6 +49,8 @@ struct bench_options {
   int media_kb = 50;      // media: size of each file
   int route_syncs = 200;  // route: normal syncs of one edited note, per server
   int two_device_syncs = 100; // two-devices: syncs of each device
+  int meta_requests = 10000;    // requests: kept-alive meta requests (over `clients` threads)
+  int meta_connections = 40000; // requests: meta requests with a new connection each
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };
