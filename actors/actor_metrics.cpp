@@ -87,4 +87,25 @@ std::vector<protocol::actor_kind_figures> metrics_registry::by_kind() const {
   return out;
 }
 
+void metrics_registry::note_sync(const std::string& user) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::lock_guard lock(mutex_);
+  users_[user].last_sync_ms = now;
+}
+
+void metrics_registry::note_media(const std::string& user, std::int64_t bytes,
+                                  std::int64_t files) {
+  std::lock_guard lock(mutex_);
+  auto& u = users_[user];
+  u.media_bytes = bytes;
+  u.media_files = files;
+}
+
+std::map<std::string, user_figures> metrics_registry::users() const {
+  std::lock_guard lock(mutex_);
+  return users_;
+}
+
 } // namespace ankisync::actors

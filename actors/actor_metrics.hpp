@@ -56,6 +56,14 @@ struct actor_metrics {
   protocol::actor_snapshot snapshot() const;
 };
 
+// What the dashboard shows of a user beyond their actor, kept after the
+// actor closes. -1: not known since the server started.
+struct user_figures {
+  std::int64_t last_sync_ms = -1; // Unix ms of the last finished or full sync
+  std::int64_t media_bytes = -1;
+  std::int64_t media_files = -1;
+};
+
 // Every live actor's metrics, so the admin endpoint can list them, and the
 // server's counters (protocol/server_metrics.hpp), which actors add to.
 class metrics_registry {
@@ -72,10 +80,17 @@ public:
   // pass under the lock, copying no per-actor strings.
   std::vector<protocol::actor_kind_figures> by_kind() const;
 
+  // Written by a user's collection actor (a few times per sync), read by
+  // GET /admin/users.
+  void note_sync(const std::string& user);
+  void note_media(const std::string& user, std::int64_t bytes, std::int64_t files);
+  std::map<std::string, user_figures> users() const;
+
 private:
   protocol::server_metrics& counters_;
   mutable std::mutex mutex_;
   std::map<std::uint64_t, std::shared_ptr<actor_metrics>> actors_;
+  std::map<std::string, user_figures> users_;
 };
 
 } // namespace ankisync::actors

@@ -2,12 +2,14 @@
 
 #include <malloc.h>
 
+#include <map>
 #include <string>
 
 #include "actors/blocking_pool.hpp"
 #include "actors/process_stats.hpp"
 #include "protocol/admin_json.hpp"
 #include "protocol/metrics_text.hpp"
+#include "protocol/recent_errors.hpp"
 
 namespace ankisync::actors {
 
@@ -24,6 +26,12 @@ caf::behavior admin_actor::make_behavior() {
           return protocol::encode_actor_list(watched_->snapshot());
         case net::admin_query::metrics:
           return metrics_text();
+        case net::admin_query::users:
+          return users_json();
+        case net::admin_query::errors: {
+          const auto& failures = watched_->counters().failures;
+          return protocol::encode_recent_errors(failures.list(), failures.total());
+        }
         case net::admin_query::stats:
           break;
         }
@@ -60,6 +68,9 @@ std::string admin_actor::metrics_text() const {
   }
   const auto process = read_process_stats();
   f.rss_bytes = process.rss_bytes;
+  const struct mallinfo2 heap = ::mallinfo2();
+  f.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
+  f.heap_free_bytes = heap.fordblks;
   f.open_fds = process.open_fds;
   f.max_fds = process.max_fds;
   f.threads = process.threads;
@@ -70,6 +81,64 @@ std::string admin_actor::metrics_text() const {
   f.version = ANKISYNC_VERSION;
   f.profile = config_.profile_name;
   return protocol::render_metrics(watched_->counters(), f);
+}
+
+namespace {
+
+std::int64_t unix_ms(std::filesystem::file_time_type t) {
+  const auto sys = std::chrono::file_clock::to_sys(t);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.time_since_epoch()).count();
+}
+
+} // namespace
+
+// One directory listing and two stats per user: no file is opened, so a
+// dashboard polling every few seconds costs the users nothing.
+std::string admin_actor::users_json() const {
+  namespace fs = std::filesystem;
+  std::map<std::string, protocol::user_summary> users;
+  std::error_code ec;
+  for (fs::directory_iterator it(config_.data_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.starts_with('.') || !it->is_directory(ec))
+      continue;
+    auto& u = users[name];
+    u.name = name;
+    const auto file = it->path() / "collection.anki2";
+    std::error_code missing;
+    if (const auto size = fs::file_size(file, missing); !missing) {
+      u.collection_bytes = static_cast<std::int64_t>(size);
+      // Only a sync writes the collection, so its last change is the
+      // last sync that changed something (before this server started).
+      u.last_sync_ms = unix_ms(fs::last_write_time(file, missing));
+      if (const auto wal = fs::file_size(fs::path(file) += "-wal", missing); !missing)
+        u.collection_bytes += static_cast<std::int64_t>(wal);
+    }
+  }
+  for (const auto& [name, figures] : watched_->users()) {
+    auto& u = users[name];
+    u.name = name;
+    if (figures.last_sync_ms >= 0)
+      u.last_sync_ms = figures.last_sync_ms;
+    u.media_bytes = figures.media_bytes;
+    u.media_files = figures.media_files;
+  }
+  for (const auto& a : watched_->snapshot()) {
+    if (a.kind != "collection")
+      continue;
+    auto& u = users[a.user];
+    u.name = a.user;
+    u.resident = true;
+    u.session_open = a.session_state == "syncing";
+    u.mailbox_size = a.mailbox_size;
+    u.processed = a.processed;
+    u.last_activity_ms = a.last_activity_ms;
+  }
+  std::vector<protocol::user_summary> list;
+  list.reserve(users.size());
+  for (auto& [name, u] : users)
+    list.push_back(std::move(u));
+  return protocol::encode_user_list(list);
 }
 
 } // namespace ankisync::actors

@@ -57,6 +57,8 @@ struct runtime_figures {
   std::uint64_t pool_busy = 0;    // blocking threads running a job
   std::uint64_t pool_threads = 0;
   std::uint64_t rss_bytes = 0;
+  std::uint64_t heap_in_use_bytes = 0;
+  std::uint64_t heap_free_bytes = 0;
   std::uint64_t open_fds = 0;
   std::uint64_t max_fds = 0;
   std::uint64_t threads = 0;

@@ -24,6 +24,8 @@ packages=(
   python3-zstandard
   # Crash tests kill a command at its n-th system call of a kind.
   strace
+  # The admin dashboard test renders /admin/ in a headless browser.
+  chromium
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
