@@ -49,6 +49,10 @@ const int_flag int_flags[] = {
     {"--route-syncs", &bench_options::route_syncs, 20, "route: syncs of one edited note per server"},
     {"--two-device-syncs", &bench_options::two_device_syncs, 10,
      "two-devices: syncs of each device, both at once"},
+    {"--metrics-users", &bench_options::metrics_users, 20,
+     "metrics: resident users while GET /metrics is timed"},
+    {"--metrics-rounds", &bench_options::metrics_rounds, 1,
+     "metrics: rounds of 3 s of syncs without and 3 s with a scraper"},
 };
 
 int usage(const char* argv0) {

@@ -49,6 +49,8 @@ struct bench_options {
   int media_kb = 50;      // media: size of each file
   int route_syncs = 200;  // route: normal syncs of one edited note, per server
   int two_device_syncs = 100; // two-devices: syncs of each device
+  int metrics_users = 1000;   // metrics: resident users while /metrics is timed
+  int metrics_rounds = 5;     // metrics: rounds of syncs without and with a scraper
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };
