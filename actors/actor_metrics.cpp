@@ -87,6 +87,14 @@ std::vector<protocol::actor_kind_figures> metrics_registry::by_kind() const {
   return out;
 }
 
+std::uint64_t metrics_registry::open_sessions() const {
+  std::lock_guard lock(mutex_);
+  std::uint64_t n = 0;
+  for (auto& [id, m] : actors_)
+    n += m->session.load(std::memory_order_relaxed) == static_cast<int>(session_state::syncing);
+  return n;
+}
+
 void metrics_registry::note_sync(const std::string& user) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())

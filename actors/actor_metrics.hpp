@@ -79,6 +79,8 @@ public:
   // Per kind: how many actors, their mailboxes' total and longest. One
   // pass under the lock, copying no per-actor strings.
   std::vector<protocol::actor_kind_figures> by_kind() const;
+  // Collection actors with a sync session open.
+  std::uint64_t open_sessions() const;
 
   // Written by a user's collection actor (a few times per sync), read by
   // GET /admin/users.

@@ -60,6 +60,7 @@ std::string admin_actor::stats_json() const {
 std::string admin_actor::metrics_text() const {
   protocol::runtime_figures f;
   f.kinds = watched_->by_kind();
+  f.open_sessions = watched_->open_sessions();
   if (config_.pool) {
     const auto load = config_.pool->current_load();
     f.pool_queued = load.queued;

@@ -188,6 +188,9 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         "Collection sync sessions rolled back: aborted by the client, a failed step, a new "
         "start, a full sync, the idle timeout or a stop.",
         c.sessions_aborted.value());
+  plain("ankisync_sync_sessions_open", t::gauge,
+        "Collection sync sessions open now (started, not yet finished or rolled back).",
+        f.open_sessions);
   plain("ankisync_sync_sessions_timed_out_total", t::counter,
         "Of the aborted sessions, those rolled back after session.idle_timeout_ms without a "
         "request.",
