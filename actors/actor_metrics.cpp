@@ -100,20 +100,23 @@ void metrics_registry::note_sync(const std::string& user) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   std::lock_guard lock(mutex_);
-  users_[user].last_sync_ms = now;
+  users_[std::pmr::string(user)].last_sync_ms = now;
 }
 
 void metrics_registry::note_media(const std::string& user, std::int64_t bytes,
                                   std::int64_t files) {
   std::lock_guard lock(mutex_);
-  auto& u = users_[user];
+  auto& u = users_[std::pmr::string(user)];
   u.media_bytes = bytes;
   u.media_files = files;
 }
 
 std::map<std::string, user_figures> metrics_registry::users() const {
   std::lock_guard lock(mutex_);
-  return users_;
+  std::map<std::string, user_figures> out;
+  for (const auto& [name, figures] : users_)
+    out.emplace_hint(out.end(), std::string(name), figures);
+  return out;
 }
 
 } // namespace ankisync::actors
