@@ -1,7 +1,5 @@
 #include "actors/admin_actor.hpp"
 
-#include <malloc.h>
-
 #include <map>
 #include <string>
 
@@ -49,9 +47,9 @@ std::string admin_actor::stats_json() const {
   s.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - config_.started).count();
   s.rss_bytes = current_rss_bytes();
-  const struct mallinfo2 heap = ::mallinfo2(); // every arena, not only the main one
-  s.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
-  s.heap_free_bytes = heap.fordblks;
+  const auto heap = read_heap_stats();
+  s.heap_in_use_bytes = heap.in_use_bytes;
+  s.heap_free_bytes = heap.free_bytes;
   s.threads = current_thread_count();
   s.profile = config_.profile_name;
   return protocol::encode_server_stats(s);
@@ -69,9 +67,9 @@ std::string admin_actor::metrics_text() const {
   }
   const auto process = read_process_stats();
   f.rss_bytes = process.rss_bytes;
-  const struct mallinfo2 heap = ::mallinfo2();
-  f.heap_in_use_bytes = heap.uordblks + heap.hblkhd;
-  f.heap_free_bytes = heap.fordblks;
+  const auto heap = read_heap_stats();
+  f.heap_in_use_bytes = heap.in_use_bytes;
+  f.heap_free_bytes = heap.free_bytes;
   f.open_fds = process.open_fds;
   f.max_fds = process.max_fds;
   f.threads = process.threads;

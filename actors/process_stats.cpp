@@ -1,6 +1,7 @@
 #include "actors/process_stats.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -119,6 +120,11 @@ std::uint64_t current_thread_count() {
     if (line.rfind("Threads:", 0) == 0)
       return std::stoull(line.substr(8));
   return 0;
+}
+
+heap_stats read_heap_stats() {
+  const struct mallinfo2 heap = ::mallinfo2();
+  return {heap.uordblks + heap.hblkhd, heap.fordblks};
 }
 
 process_stats read_process_stats() {

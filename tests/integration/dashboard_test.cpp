@@ -83,17 +83,34 @@ std::string chromium_path() {
   return {};
 }
 
-struct browser_run {
+struct program_run {
   child::exit_status status;
   std::string out;
   std::string err;
 };
 
+// Runs `argv` to completion (killed after `timeout`) with HOME in a fresh
+// folder, where `argv` may put files of its own (`{folder}` is replaced).
+program_run run_program(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
+  temp_folder folder;
+  for (auto& a : argv)
+    if (const auto at = a.find("{folder}"); at != std::string::npos)
+      a.replace(at, 8, folder.path().string());
+  const auto out = folder.path() / "out";
+  const auto err = folder.path() / "err";
+  auto pid = child::spawn(argv, child::server_free_environment({{"HOME", folder.path().string()}}),
+                          out, err);
+  auto status = child::wait_for(pid, timeout);
+  program_run run{status ? *status : child::kill_and_reap(pid), read_file(out), read_file(err)};
+  if (!status)
+    run.status.timed_out = true;
+  return run;
+}
+
 // One headless chromium run in a fresh profile folder. Containers have no
 // user namespaces for its sandbox and no GPU.
-browser_run run_chromium(const std::string& chromium, std::vector<std::string> args,
+program_run run_chromium(const std::string& chromium, std::vector<std::string> args,
                          std::chrono::milliseconds timeout) {
-  temp_folder profile;
   std::vector<std::string> argv{chromium,
                                 "--headless",
                                 "--no-sandbox",
@@ -102,17 +119,9 @@ browser_run run_chromium(const std::string& chromium, std::vector<std::string> a
                                 "--no-first-run",
                                 "--disable-extensions",
                                 "--disable-background-networking",
-                                "--user-data-dir=" + (profile.path() / "profile").string()};
+                                "--user-data-dir={folder}/profile"};
   argv.insert(argv.end(), args.begin(), args.end());
-  const auto out = profile.path() / "out";
-  const auto err = profile.path() / "err";
-  auto pid = child::spawn(argv, child::server_free_environment({{"HOME", profile.path().string()}}),
-                          out, err);
-  auto status = child::wait_for(pid, timeout);
-  browser_run run{status ? *status : child::kill_and_reap(pid), read_file(out), read_file(err)};
-  if (!status)
-    run.status.timed_out = true;
-  return run;
+  return run_program(std::move(argv), timeout);
 }
 
 // Catch2 2 has no skip: ctest reports the test skipped on this line
@@ -252,4 +261,38 @@ TEST_CASE("Without a token the dashboard shows the token prompt, not data") {
   CHECK(std::regex_search(dom.out, std::regex(R"(<main id="board"[^>]*hidden)")));
   CHECK_FALSE(std::regex_search(dom.out, std::regex(R"(<section id="login"[^>]*hidden)")));
   CHECK(dom.out.find("needs its admin token") != std::string::npos);
+}
+
+TEST_CASE("Clicking a user's recording switch on the dashboard turns recording on and off") {
+  const auto chromium = chromium_path();
+  if (chromium.empty())
+    return skip_test("chromium is not installed (tools/install-deps.sh installs it)");
+  two_users_mid_sync world;
+  auto& server = world.server();
+  const auto url = "http://127.0.0.1:" + std::to_string(server.admin_port()) + "/admin/#token=" +
+                   admin_test_token;
+  auto recording = [&] {
+    const auto doc = admin_json(server, "/admin/record");
+    for (const auto& u : doc.at("users").as_array())
+      if (u.at("user").as_string() == "grace")
+        return true;
+    return false;
+  };
+  REQUIRE_FALSE(recording());
+  // A person's click, through the DevTools protocol: the page POSTs
+  // /admin/record with the token it holds.
+  auto click = [&] {
+    return run_program({ANKISYNC_TEST_PYTHON, ANKISYNC_DASHBOARD_CLICK, chromium, url, "grace"},
+                       120s);
+  };
+  auto on = click();
+  INFO(on.status.describe() << "\n" << on.out << on.err.substr(0, 4000));
+  REQUIRE(on.status.clean());
+  CHECK(on.out.find("recording grace") != std::string::npos);
+  CHECK(recording());
+  auto off = click();
+  INFO(off.status.describe() << "\n" << off.out << off.err.substr(0, 4000));
+  REQUIRE(off.status.clean());
+  CHECK(off.out.find("stopped recording grace") != std::string::npos);
+  CHECK_FALSE(recording());
 }
