@@ -107,8 +107,8 @@ std::string admin_actor::users_json() const {
     std::error_code missing;
     if (const auto size = fs::file_size(file, missing); !missing) {
       u.collection_bytes = static_cast<std::int64_t>(size);
-      // Only a sync writes the collection, so its last change is the
-      // last sync that changed something (before this server started).
+      // Only a sync writes the collection (and the checkpoint when its
+      // actor closes after it), so its last change is about the last sync.
       u.last_sync_ms = unix_ms(fs::last_write_time(file, missing));
       if (const auto wal = fs::file_size(fs::path(file) += "-wal", missing); !missing)
         u.collection_bytes += static_cast<std::int64_t>(wal);
