@@ -5,6 +5,7 @@
 
 #include "actors/blocking_pool.hpp"
 #include "actors/process_stats.hpp"
+#include "actors/user_folders.hpp"
 #include "protocol/admin_json.hpp"
 #include "protocol/metrics_text.hpp"
 #include "protocol/recent_errors.hpp"
@@ -82,37 +83,17 @@ std::string admin_actor::metrics_text() const {
   return protocol::render_metrics(watched_->counters(), f);
 }
 
-namespace {
-
-std::int64_t unix_ms(std::filesystem::file_time_type t) {
-  const auto sys = std::chrono::file_clock::to_sys(t);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.time_since_epoch()).count();
-}
-
-} // namespace
-
-// One directory listing and two stats per user: no file is opened, so a
-// dashboard polling every few seconds costs the users nothing.
+// No user's file is opened and no actor asked: a dashboard polling every
+// few seconds costs the users nothing.
 std::string admin_actor::users_json() const {
-  namespace fs = std::filesystem;
   std::map<std::string, protocol::user_summary> users;
-  std::error_code ec;
-  for (fs::directory_iterator it(config_.data_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    if (name.starts_with('.') || !it->is_directory(ec))
-      continue;
-    auto& u = users[name];
-    u.name = name;
-    const auto file = it->path() / "collection.anki2";
-    std::error_code missing;
-    if (const auto size = fs::file_size(file, missing); !missing) {
-      u.collection_bytes = static_cast<std::int64_t>(size);
-      // Only a sync writes the collection (and the checkpoint when its
-      // actor closes after it), so its last change is about the last sync.
-      u.last_sync_ms = unix_ms(fs::last_write_time(file, missing));
-      if (const auto wal = fs::file_size(fs::path(file) += "-wal", missing); !missing)
-        u.collection_bytes += static_cast<std::int64_t>(wal);
-    }
+  for (auto& folder : list_user_folders(config_.data_dir)) {
+    auto& u = users[folder.name];
+    u.name = std::move(folder.name);
+    u.collection_bytes = folder.collection_bytes;
+    // Only a sync writes the collection (and the checkpoint when its
+    // actor closes after it), so its last change is about the last sync.
+    u.last_sync_ms = folder.modified_ms;
   }
   for (const auto& [name, figures] : watched_->users()) {
     auto& u = users[name];

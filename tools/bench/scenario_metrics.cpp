@@ -29,9 +29,9 @@ constexpr auto scrape_interval = std::chrono::seconds(1);
 // scrapes a few times in it.
 constexpr auto stretch = std::chrono::seconds(3);
 
-client::http_request metrics_request() {
+client::http_request metrics_request(std::string target = "/metrics") {
   client::http_request get;
-  get.target = "/metrics";
+  get.target = std::move(target);
   return get;
 }
 
@@ -167,6 +167,19 @@ void run_metrics(context& ctx) {
     ctx.out.add_figure({"metrics", "/metrics p99", row.p99, "ms", "", std::nullopt});
     ctx.out.add_figure({"metrics", "server CPU per scrape", cpu_per_scrape, "ms", "",
                         std::nullopt});
+
+    // What the dashboard asks every two seconds besides /metrics.
+    for (const char* route : {"/admin/users", "/admin/actors"}) {
+      op_timer dashboard(ctx.out, "metrics", std::string("GET ") + route, t.pid);
+      for (int i = 0; i < scrapes / 5; ++i) {
+        const auto s = clk::now();
+        auto r = http.send(metrics_request(route));
+        dashboard.add(ms_since(s));
+        if (!r || r->status != 200)
+          dashboard.add_error(std::string("GET ") + route + " failed");
+      }
+      dashboard.finish();
+    }
 
     // Syncs of one user with and without a scraper, in turns.
     auto device = fleet.device(0, "metrics-syncs");
