@@ -124,6 +124,14 @@ program_run run_chromium(const std::string& chromium, std::vector<std::string> a
   return run_program(std::move(argv), timeout);
 }
 
+// The page's address; the token rides in the fragment, which never
+// reaches the server: the page moves it into sessionStorage and out of the
+// address.
+std::string dashboard_url(const server_process& server, bool with_token) {
+  return "http://127.0.0.1:" + std::to_string(server.admin_port()) + "/admin/" +
+         (with_token ? std::string("#token=") + admin_test_token : std::string());
+}
+
 // Catch2 2 has no skip: ctest reports the test skipped on this line
 // (SKIP_REGULAR_EXPRESSION in tests/CMakeLists.txt).
 void skip_test(std::string_view why) { std::cout << "ankisync-test-skipped: " << why << std::endl; }
@@ -204,10 +212,7 @@ TEST_CASE("A headless browser renders the dashboard with both users, their actor
     return skip_test("chromium is not installed (tools/install-deps.sh installs it)");
   two_users_mid_sync world;
   auto& server = world.server();
-  // The token rides in the fragment, which never reaches the server; the
-  // page moves it into sessionStorage and out of the address.
-  const auto url = "http://127.0.0.1:" + std::to_string(server.admin_port()) + "/admin/#token=" +
-                   admin_test_token;
+  const auto url = dashboard_url(server, true);
 
   // Virtual time runs the page's timers at once but waits for its fetches,
   // so the DOM is dumped after the first refreshes.
@@ -253,7 +258,7 @@ TEST_CASE("Without a token the dashboard shows the token prompt, not data") {
     return skip_test("chromium is not installed (tools/install-deps.sh installs it)");
   server_process server(server_options{{{"SYNC_USER1", "ada:pw1"}},
                                        {"--admin-token", admin_test_token}});
-  const auto url = "http://127.0.0.1:" + std::to_string(server.admin_port()) + "/admin/";
+  const auto url = dashboard_url(server, false);
   auto dom = run_chromium(chromium, {"--virtual-time-budget=5000", "--dump-dom", url}, 120s);
   INFO("chromium: " << dom.status.describe() << "\n" << dom.err.substr(0, 4000));
   REQUIRE(dom.status.clean());
@@ -269,8 +274,7 @@ TEST_CASE("Clicking a user's recording switch on the dashboard turns recording o
     return skip_test("chromium is not installed (tools/install-deps.sh installs it)");
   two_users_mid_sync world;
   auto& server = world.server();
-  const auto url = "http://127.0.0.1:" + std::to_string(server.admin_port()) + "/admin/#token=" +
-                   admin_test_token;
+  const auto url = dashboard_url(server, true);
   auto recording = [&] {
     const auto doc = admin_json(server, "/admin/record");
     for (const auto& u : doc.at("users").as_array())
