@@ -194,6 +194,11 @@ TEST_CASE("/admin/users and /admin/errors show users mid-sync and the last faile
     CHECK(as_number(u->at("processed")) > 0);
   }
 
+  // /metrics agrees: both sessions are open.
+  auto metrics = server.admin_http().send(get("/metrics", admin_auth()));
+  REQUIRE(metrics.has_value());
+  CHECK(metrics->body.find("\nankisync_sync_sessions_open 2\n") != std::string::npos);
+
   bool found = false;
   eventually([&] {
     const auto errors = admin_json(server, "/admin/errors");
