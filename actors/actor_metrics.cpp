@@ -87,4 +87,36 @@ std::vector<protocol::actor_kind_figures> metrics_registry::by_kind() const {
   return out;
 }
 
+std::uint64_t metrics_registry::open_sessions() const {
+  std::lock_guard lock(mutex_);
+  std::uint64_t n = 0;
+  for (auto& [id, m] : actors_)
+    n += m->session.load(std::memory_order_relaxed) == static_cast<int>(session_state::syncing);
+  return n;
+}
+
+void metrics_registry::note_sync(const std::string& user) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::lock_guard lock(mutex_);
+  users_[std::pmr::string(user)].last_sync_ms = now;
+}
+
+void metrics_registry::note_media(const std::string& user, std::int64_t bytes,
+                                  std::int64_t files) {
+  std::lock_guard lock(mutex_);
+  auto& u = users_[std::pmr::string(user)];
+  u.media_bytes = bytes;
+  u.media_files = files;
+}
+
+std::map<std::string, user_figures> metrics_registry::users() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, user_figures> out;
+  for (const auto& [name, figures] : users_)
+    out.emplace_hint(out.end(), std::string(name), figures);
+  return out;
+}
+
 } // namespace ankisync::actors

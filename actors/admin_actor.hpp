@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,8 @@ struct admin_config {
   std::chrono::steady_clock::time_point started;
   // Read for /metrics (queue length, busy threads); outlives the actor.
   blocking_pool* pool = nullptr;
+  // Each folder in it (but dot folders) is a user's (GET /admin/users).
+  std::filesystem::path data_dir;
 };
 
 // Answers the admin endpoint from the metrics every actor keeps and the
@@ -31,6 +34,7 @@ public:
 private:
   std::string stats_json() const;
   std::string metrics_text() const;
+  std::string users_json() const;
 
   std::shared_ptr<metrics_registry> watched_;
   admin_config config_;

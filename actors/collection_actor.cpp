@@ -222,6 +222,7 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
           // A device that decided on a normal sync before this must not
           // merge into the new file (serve_waiting).
           ++uploads_;
+          registry().note_sync(config_.user);
         }
         reply(protocol::sync_reply{r.value, config_.user, {}, 0});
       });
@@ -443,6 +444,7 @@ collection_actor::result collection_actor::on_step(const protocol::sync_request&
   }
   if (req.method == sync_method::finish) {
     counters().sessions_finished.add();
+    registry().note_sync(config_.user);
     session_.reset();
     metrics().set_session(session_state::none);
     refresh_committed_state();
@@ -502,8 +504,10 @@ void collection_actor::on_session_check() {
   if (session_) {
     // Upstream keeps an abandoned session's write transaction open forever.
     if (std::chrono::steady_clock::now() - session_->last_used >=
-        config_.profile.session_idle_timeout)
+        config_.profile.session_idle_timeout) {
+      counters().sessions_timed_out.add();
       end_session("no request within the session idle time");
+    }
     else if (!waiting_.empty())
       abandon_if_stalled();
   }

@@ -94,6 +94,7 @@ std::int64_t collection_actor::media_usn() {
     spdlog::error("media of {}: {}", config_.user, totals.error().message);
     return 0;
   }
+  registry().note_media(config_.user, totals->total_bytes, totals->total_nonempty_files);
   return totals->last_usn;
 }
 

@@ -47,6 +47,7 @@ protected:
   actor_metrics& metrics() { return *metrics_; }
   // The server's counters (sessions, logins, media files).
   protocol::server_metrics& counters() { return registry_->counters(); }
+  metrics_registry& registry() { return *registry_; }
 
 private:
   std::shared_ptr<metrics_registry> registry_;

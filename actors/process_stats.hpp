@@ -18,6 +18,20 @@ struct process_stats {
 
 process_stats read_process_stats();
 
+// Open file descriptors of this process. One stat on Linux 6.2 and later;
+// on older kernels listed_fd_count(), cached for a second.
+std::uint64_t open_fd_count();
+// The entries of /proc/self/fd, counted.
+std::uint64_t listed_fd_count();
+
+// The allocator's view (glibc mallinfo2, every arena, not only the main
+// one): bytes handed out and not yet freed, and bytes it holds free.
+struct heap_stats {
+  std::uint64_t in_use_bytes = 0;
+  std::uint64_t free_bytes = 0;
+};
+heap_stats read_heap_stats();
+
 // Resident set size of this process, from /proc/self/statm.
 std::uint64_t current_rss_bytes();
 // Threads of this process, from /proc/self/status.

@@ -126,7 +126,7 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   impl_->gateway = impl_->system.spawn<gateway_actor>(impl_->metrics, gc);
   caf::anon_send(impl_->registry, gateway_is_msg{impl_->gateway});
 
-  admin_config ac{o.profile.name, std::chrono::steady_clock::now(), &impl_->pool};
+  admin_config ac{o.profile.name, std::chrono::steady_clock::now(), &impl_->pool, o.data_dir};
   impl_->admin = impl_->system.spawn<admin_actor>(impl_->metrics, ac);
 }
 

@@ -2,6 +2,7 @@
 
 #include <nettle/memops.h>
 
+#include "net/dashboard_page.hpp"
 #include "net/http_status.hpp"
 #include "protocol/metrics_text.hpp"
 #include "protocol/query_string.hpp"
@@ -89,6 +90,22 @@ request_handler make_admin_routes(admin_backend backend, std::string token,
   return [backend = std::move(backend), token = std::move(token), record = std::move(record),
           open_loopback](http_request&& req, respond_fn respond) {
     const auto path = req.path();
+    // The page holds no data and no secret, so it needs no token: it asks
+    // for one and sends it with every call for data.
+    if (path == "/admin/" || path == "/admin") {
+      if (req.method != "GET")
+        return respond(
+            error_response(make_error(error_code::method_not_allowed, "admin routes take GET")));
+      http_response r;
+      r.headers.emplace_back("content-type", "text/html; charset=utf-8");
+      // Nothing outside the page may run in it, and it loads nothing.
+      r.headers.emplace_back("content-security-policy",
+                             "default-src 'none'; script-src 'unsafe-inline'; "
+                             "style-src 'unsafe-inline'; connect-src 'self'; img-src data:");
+      r.headers.emplace_back("cache-control", "no-store");
+      r.body = std::string(dashboard_page());
+      return respond(std::move(r));
+    }
     if (path == "/admin/record" && record) {
       if (!authorized(req, token))
         return respond(
@@ -102,6 +119,10 @@ request_handler make_admin_routes(admin_backend backend, std::string token,
       query = admin_query::stats;
     else if (path == "/metrics")
       query = admin_query::metrics;
+    else if (path == "/admin/users")
+      query = admin_query::users;
+    else if (path == "/admin/errors")
+      query = admin_query::errors;
     else
       return respond(error_response(make_error(error_code::not_found, "no such admin route")));
     if (req.method != "GET")

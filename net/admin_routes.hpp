@@ -10,7 +10,7 @@
 namespace ankisync::net {
 
 // metrics: the Prometheus text (protocol/metrics_text.hpp); the others JSON.
-enum class admin_query { actors, stats, metrics };
+enum class admin_query { actors, stats, metrics, users, errors };
 
 // Answers with the query's document; may be called from any thread, once.
 using admin_reply_fn = std::function<void(std::string json)>;
@@ -22,8 +22,9 @@ using admin_backend = std::function<void(admin_query, admin_reply_fn)>;
 using admin_record_fn = std::function<std::expected<std::string, protocol::sync_error>(
     const std::string& user, std::optional<bool> on)>;
 
-// Routes of the admin listener: GET /admin/actors, GET /admin/stats and
-// GET /metrics (Prometheus);
+// Routes of the admin listener: GET /admin/actors, GET /admin/stats,
+// GET /admin/users, GET /admin/errors, GET /metrics (Prometheus) and the
+// dashboard page GET /admin/ (served without the token: it has no data);
 // with `record`, also GET /admin/record and POST /admin/record?user=N&on=1|0.
 // With a non-empty token every request must carry it, as
 // "Authorization: Bearer <token>" or "X-Admin-Token: <token>". Without

@@ -443,6 +443,8 @@ private:
     f.reason = cut ? cut_reason : std::string_view(note_);
     f.cut = cut;
     log_request(f, cut_detail);
+    if (cut || status_ >= 400)
+      remember_failure(f);
     body_file_.reset();
     parser_.reset();
     user_.clear();
@@ -454,6 +456,20 @@ private:
     status_ = 0;
     bytes_out_ = body_size_ = 0;
     set_busy(false);
+  }
+
+  void remember_failure(const protocol::request_log_fields& f) {
+    protocol::error_entry e;
+    e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    e.status = f.status;
+    e.cut = f.cut;
+    e.method = f.method;
+    e.uri = f.uri;
+    e.user = f.user;
+    e.reason = f.reason;
+    listener_->counters->failures.add(std::move(e));
   }
 
   void count_request(std::chrono::steady_clock::duration took, bool cut) {
@@ -474,9 +490,15 @@ private:
     if (transfer_ == http_response::transfer_kind::full_upload) {
       m.full_uploads.add();
       m.full_upload_bytes.add(bytes_in_ - head_bytes_);
+      m.full_upload_duration.observe(took);
     } else if (transfer_ == http_response::transfer_kind::full_download) {
       m.full_downloads.add();
       m.full_download_bytes.add(bytes_out_);
+      m.full_download_duration.observe(took);
+    } else if (log_target_ == "/msync/uploadChanges") {
+      m.media_upload_bytes.add(bytes_in_ - head_bytes_);
+    } else if (log_target_ == "/msync/downloadFiles") {
+      m.media_download_bytes.add(bytes_out_);
     }
   }
 

@@ -35,6 +35,28 @@ std::string encode_actor_list(const std::vector<actor_snapshot>& actors) {
   return json::serialize(root);
 }
 
+std::string encode_user_list(const std::vector<user_summary>& users) {
+  json::array list;
+  list.reserve(users.size());
+  for (const auto& u : users) {
+    json::object o;
+    o["name"] = sv(u.name);
+    o["resident"] = u.resident;
+    o["session_open"] = u.session_open;
+    o["last_sync_ms"] = u.last_sync_ms;
+    o["collection_bytes"] = u.collection_bytes;
+    o["media_bytes"] = u.media_bytes;
+    o["media_files"] = u.media_files;
+    o["mailbox_size"] = u.mailbox_size;
+    o["processed"] = u.processed;
+    o["last_activity_ms"] = u.last_activity_ms;
+    list.emplace_back(std::move(o));
+  }
+  json::object root;
+  root["users"] = std::move(list);
+  return json::serialize(root);
+}
+
 std::string encode_server_stats(const server_stats& s) {
   json::object o;
   o["resident_actors"] = s.resident_actors;

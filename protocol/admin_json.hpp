@@ -35,6 +35,21 @@ struct server_stats {
   std::string profile;
 };
 
+// One user as the dashboard lists them (GET /admin/users). -1: unknown.
+struct user_summary {
+  std::string name;
+  bool resident = false;      // a collection actor holds the user's files
+  bool session_open = false;  // a sync session is open
+  std::int64_t last_sync_ms = -1;
+  std::int64_t collection_bytes = -1; // the file and its WAL
+  std::int64_t media_bytes = -1;
+  std::int64_t media_files = -1;
+  std::int64_t mailbox_size = 0;
+  std::uint64_t processed = 0;
+  std::int64_t last_activity_ms = 0;
+};
+
+std::string encode_user_list(const std::vector<user_summary>& users);
 std::string encode_actor_list(const std::vector<actor_snapshot>& actors);
 std::string encode_server_stats(const server_stats& stats);
 

@@ -162,11 +162,23 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         c.full_downloads.value());
   plain("ankisync_full_download_bytes_total", t::counter,
         "Body bytes of full downloads, as sent (compressed).", c.full_download_bytes.value());
+  w.declare("ankisync_full_upload_duration_seconds", t::histogram,
+            "Time of complete full uploads, from the request's header to the reply's end.");
+  w.histogram("ankisync_full_upload_duration_seconds", {}, c.full_upload_duration.read());
+  w.declare("ankisync_full_download_duration_seconds", t::histogram,
+            "Time of complete full downloads, from the request's header to the reply's end.");
+  w.histogram("ankisync_full_download_duration_seconds", {}, c.full_download_duration.read());
   plain("ankisync_media_files_uploaded_total", t::counter,
         "Media files stored from clients' uploads (deletions not counted).",
         c.media_files_uploaded.value());
   plain("ankisync_media_files_downloaded_total", t::counter,
         "Media files put into download zips for clients.", c.media_files_downloaded.value());
+  plain("ankisync_media_upload_bytes_total", t::counter,
+        "Body bytes of media uploads (uploadChanges) answered completely, as sent.",
+        c.media_upload_bytes.value());
+  plain("ankisync_media_download_bytes_total", t::counter,
+        "Body bytes of media download zips (downloadFiles) sent completely.",
+        c.media_download_bytes.value());
 
   plain("ankisync_sync_sessions_started_total", t::counter, "Collection sync sessions started.",
         c.sessions_started.value());
@@ -176,6 +188,13 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         "Collection sync sessions rolled back: aborted by the client, a failed step, a new "
         "start, a full sync, the idle timeout or a stop.",
         c.sessions_aborted.value());
+  plain("ankisync_sync_sessions_open", t::gauge,
+        "Collection sync sessions open now (started, not yet finished or rolled back).",
+        f.open_sessions);
+  plain("ankisync_sync_sessions_timed_out_total", t::counter,
+        "Of the aborted sessions, those rolled back after session.idle_timeout_ms without a "
+        "request.",
+        c.sessions_timed_out.value());
 
   plain("ankisync_sync_waits_total", t::counter,
         "Starts and full syncs of one device that waited for another device's open session.",
@@ -221,6 +240,11 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         f.pool_threads);
 
   plain("process_resident_memory_bytes", t::gauge, "Resident memory size in bytes.", f.rss_bytes);
+  plain("ankisync_heap_in_use_bytes", t::gauge,
+        "Bytes the allocator has handed out and not yet got back (every arena).",
+        f.heap_in_use_bytes);
+  plain("ankisync_heap_free_bytes", t::gauge,
+        "Bytes the allocator holds free: kept for reuse, or fragmentation.", f.heap_free_bytes);
   plain("process_open_fds", t::gauge, "Open file descriptors.", f.open_fds);
   plain("process_max_fds", t::gauge, "Limit on open file descriptors.", f.max_fds);
   plain("process_threads", t::gauge, "Threads of the process.", f.threads);

@@ -53,10 +53,13 @@ struct actor_kind_figures {
 };
 struct runtime_figures {
   std::vector<actor_kind_figures> kinds;
+  std::uint64_t open_sessions = 0; // collection sync sessions open now
   std::uint64_t pool_queued = 0;  // blocking jobs waiting for a thread
   std::uint64_t pool_busy = 0;    // blocking threads running a job
   std::uint64_t pool_threads = 0;
   std::uint64_t rss_bytes = 0;
+  std::uint64_t heap_in_use_bytes = 0;
+  std::uint64_t heap_free_bytes = 0;
   std::uint64_t open_fds = 0;
   std::uint64_t max_fds = 0;
   std::uint64_t threads = 0;

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "protocol/recent_errors.hpp"
+
 namespace ankisync::protocol {
 
 // Label values. Persisted in dashboards and alerts: do not rename.
@@ -106,17 +108,28 @@ struct server_metrics {
   counter full_downloads, full_download_bytes;
   // Media files stored from uploads, and sent in download zips.
   counter media_files_uploaded, media_files_downloaded;
+  // Body bytes of media uploads (uploadChanges) and download zips
+  // (downloadFiles) answered completely, as they crossed the wire.
+  counter media_upload_bytes, media_download_bytes;
+  // How long complete full uploads and downloads took, head to last byte.
+  duration_histogram full_upload_duration, full_download_duration;
 
   // Collection sync sessions: started by `start`; finished by `finish`;
   // aborted by everything else that ends one (an abort, a failed step, a
   // new start, the idle timeout, a full sync, the actor stopping).
   counter sessions_started, sessions_finished, sessions_aborted;
+  // Of the aborted: rolled back after session.idle_timeout_ms without a request.
+  counter sessions_timed_out;
   // Requests of one device that waited for another device's session, how
   // long they waited, and sessions rolled back as abandoned for a waiter.
   counter session_waits, sessions_abandoned;
   duration_histogram session_wait_duration;
 
   std::array<counter, login_result_labels.size()> logins;
+
+  // Not a counter: the last failed requests with their reasons, for the
+  // dashboard (GET /admin/errors).
+  recent_errors failures;
 
   counter& request(route_family f, request_method m, status_class s) {
     return requests[index(f, m, s)];

@@ -26,6 +26,8 @@ packages=(
   strace
   # The proxies docs/deploy.md configures, run by the tests on loopback.
   nginx caddy
+  # The admin dashboard test renders /admin/ in a headless browser.
+  chromium
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

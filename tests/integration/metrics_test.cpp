@@ -103,6 +103,13 @@ TEST_CASE("/metrics counts a reference client's login, full upload, sync and med
   CHECK(delta(before, after, "ankisync_full_downloads_total") == 0);
   CHECK(delta(before, after, "ankisync_media_files_uploaded_total") == media_files);
   CHECK(delta(before, after, "ankisync_media_files_downloaded_total") == 0);
+  CHECK(delta(before, after, "ankisync_media_upload_bytes_total") > 0);
+  CHECK(delta(before, after, "ankisync_media_download_bytes_total") == 0);
+  CHECK(delta(before, after, "ankisync_full_upload_duration_seconds_count") == 1);
+  CHECK(delta(before, after, "ankisync_full_download_duration_seconds_count") == 0);
+  CHECK(delta(before, after, "ankisync_sync_sessions_timed_out_total") == 0);
+  CHECK(after.value("ankisync_heap_in_use_bytes") > 0);
+  CHECK(after.value("ankisync_sync_sessions_open") == 0);
   // The first sync asked for a full sync before any session began (its
   // start says so) or began one the upload then ended; the second ran
   // start .. finish.

@@ -94,3 +94,34 @@ TEST_CASE("server stats carry every field", "[admin_json]") {
   CHECK(json::value_to<std::uint64_t>(o.at("threads")) == 9);
   CHECK(o.at("profile").as_string() == "small\"box");
 }
+
+TEST_CASE("user list has one object per user, unknown figures as -1", "[admin_json]") {
+  user_summary known;
+  known.name = "alice";
+  known.resident = true;
+  known.session_open = true;
+  known.last_sync_ms = 1'795'327'505'823;
+  known.collection_bytes = 1'318'912;
+  known.media_bytes = 20'512'345;
+  known.media_files = 312;
+  known.mailbox_size = 2;
+  known.processed = 31;
+  known.last_activity_ms = 1'795'327'505'824;
+  user_summary unknown;
+  unknown.name = "bob";
+  const auto doc = json::parse(encode_user_list({known, unknown}));
+  const auto& users = doc.at("users").as_array();
+  REQUIRE(users.size() == 2);
+  const auto& a = users[0].as_object();
+  CHECK(keys_of(a) == std::set<std::string>{"name", "resident", "session_open", "last_sync_ms",
+                                            "collection_bytes", "media_bytes", "media_files",
+                                            "mailbox_size", "processed", "last_activity_ms"});
+  CHECK(a.at("name").as_string() == "alice");
+  CHECK(a.at("session_open").as_bool());
+  CHECK(a.at("last_sync_ms").as_int64() == 1'795'327'505'823);
+  CHECK(a.at("media_files").as_int64() == 312);
+  const auto& b = users[1].as_object();
+  CHECK_FALSE(b.at("resident").as_bool());
+  CHECK(b.at("last_sync_ms").as_int64() == -1);
+  CHECK(b.at("media_bytes").as_int64() == -1);
+}

@@ -53,6 +53,10 @@ const int_flag int_flags[] = {
      "requests: kept-alive meta requests over --clients threads"},
     {"--meta-connections", &bench_options::meta_connections, 200,
      "requests: meta requests with a new connection each"},
+    {"--metrics-users", &bench_options::metrics_users, 20,
+     "metrics: resident users while GET /metrics is timed"},
+    {"--metrics-rounds", &bench_options::metrics_rounds, 1,
+     "metrics: rounds of 3 s of syncs without and 3 s with a scraper"},
 };
 
 int usage(const char* argv0) {

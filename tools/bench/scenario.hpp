@@ -51,6 +51,8 @@ struct bench_options {
   int two_device_syncs = 100; // two-devices: syncs of each device
   int meta_requests = 10000;    // requests: kept-alive meta requests (over `clients` threads)
   int meta_connections = 40000; // requests: meta requests with a new connection each
+  int metrics_users = 1000;   // metrics: resident users while /metrics is timed
+  int metrics_rounds = 5;     // metrics: rounds of syncs without and with a scraper
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };

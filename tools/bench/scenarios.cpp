@@ -12,6 +12,7 @@ void run_media(context&);
 void run_route(context&);
 void run_two_devices(context&);
 void run_requests(context&);
+void run_metrics(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -28,6 +29,8 @@ const std::vector<scenario>& all_scenarios() {
        false},
       {"requests", "meta requests from several threads, kept alive and one connection each",
        run_requests, true},
+      {"metrics", "GET /metrics with N resident users; CPU per sync with and without a scraper",
+       run_metrics, true},
   };
   return list;
 }
