@@ -49,6 +49,8 @@ const int_flag int_flags[] = {
     {"--route-syncs", &bench_options::route_syncs, 20, "route: syncs of one edited note per server"},
     {"--two-device-syncs", &bench_options::two_device_syncs, 10,
      "two-devices: syncs of each device, both at once"},
+    {"--tls-syncs", &bench_options::tls_syncs, 20,
+     "tls: syncs per server kept alive, as many on new connections"},
 };
 
 int usage(const char* argv0) {

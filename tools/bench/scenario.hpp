@@ -19,6 +19,7 @@
 
 #include "tools/bench/report.hpp"
 #include "tools/bench/server_runner.hpp"
+#include "tools/client/sync_client.hpp"
 
 namespace ankisync::bench {
 
@@ -49,6 +50,7 @@ struct bench_options {
   int media_kb = 50;      // media: size of each file
   int route_syncs = 200;  // route: normal syncs of one edited note, per server
   int two_device_syncs = 100; // two-devices: syncs of each device
+  int tls_syncs = 200;        // tls: syncs per server kept alive, as many reconnecting
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };
@@ -58,6 +60,13 @@ struct target {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   pid_t pid = -1; // -1 with --url: no memory or CPU figures
+  std::string tls_ca_file; // set: HTTPS, verified against this root
+
+  client::sync_client_options client_options() const {
+    client::sync_client_options o;
+    o.http.tls_ca_file = tls_ca_file;
+    return o;
+  }
 };
 
 struct context {
