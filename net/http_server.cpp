@@ -16,8 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <array>
+#include <chrono>
 #include <list>
 #include <mutex>
 #include <optional>

@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <string_view>
+#include <algorithm>
 #include <mutex>
 
 namespace ankisync::net {
@@ -91,7 +92,22 @@ public:
   void async_read_some(asio::mutable_buffer into, handler done) override {
     stream_.async_read_some(into, on_executor(get_executor(), std::move(done)));
   }
+  // Asio's TLS stream writes only the first buffer of a sequence per
+  // call, and a reply's head comes as one small buffer per header field:
+  // written as they come, each would be a TLS record and a system call of
+  // its own. They go out gathered into one record instead.
   void async_write_some(std::span<const asio::const_buffer> from, handler done) override {
+    if (from.size() > 1 && from.front().size() < record_bytes) {
+      gathered_.clear();
+      for (const auto& b : from) {
+        const auto n = std::min(b.size(), record_bytes - gathered_.size());
+        gathered_.append(static_cast<const char*>(b.data()), n);
+        if (gathered_.size() == record_bytes)
+          break;
+      }
+      return stream_.async_write_some(asio::buffer(gathered_),
+                                      on_executor(get_executor(), std::move(done)));
+    }
     stream_.async_write_some(from, on_executor(get_executor(), std::move(done)));
   }
   void expires_at(std::chrono::steady_clock::time_point when) override {
@@ -110,6 +126,9 @@ private:
   // The certificate this connection was opened with, kept alive past a reload.
   std::shared_ptr<ssl::context> ctx_;
   ssl::stream<beast::tcp_stream> stream_;
+  // The write in progress when it gathered several buffers.
+  static constexpr std::size_t record_bytes = 16 * 1024; // TLS's largest record
+  std::string gathered_;
 };
 
 class file_tls_endpoint final : public tls_endpoint {

@@ -176,6 +176,12 @@ TEST_CASE("over HTTPS the reference client logs in, uploads, downloads and syncs
   REQUIRE(metrics.has_value());
   CHECK(metrics->status == 200);
 
+  // The health probe (serve --healthcheck, the service watchdog) asks over HTTPS.
+  auto probe = run_ankisync({"serve", "--healthcheck", "--port", std::to_string(server.port()),
+                             "--tls-cert", chain.string(), "--tls-key", key.string()});
+  INFO(probe.err);
+  CHECK(probe.status.clean());
+
   SECTION("a client trusting another root is not fooled") {
     const auto other = make_authority(pki.path(), "other");
     auto c = https_client(server.port(), other.root());
