@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <chrono>
 #include <list>
 #include <mutex>
@@ -23,9 +24,11 @@
 #include <thread>
 #include <vector>
 
+#include "net/byte_stream.hpp"
 #include "net/connection_slots.hpp"
 #include "net/spill_body.hpp"
 #include "net/request_log.hpp"
+#include "net/tls_module.hpp"
 
 namespace ankisync::net {
 
@@ -55,6 +58,108 @@ constexpr std::size_t body_read_bytes = 64 * 1024;
 // connection waits in the backlog: retrying at once spins a core. Wait
 // this long between tries instead; connections close meanwhile.
 constexpr auto accept_backoff = std::chrono::milliseconds(100);
+
+// Plain TCP; TLS comes from the module (tls_module.hpp).
+class tcp_byte_stream final : public byte_stream {
+public:
+  explicit tcp_byte_stream(tcp::socket&& socket) : stream_(std::move(socket)) {}
+  executor_type get_executor() override { return stream_.get_executor(); }
+  void async_start(handler done) override {
+    asio::dispatch(stream_.get_executor(), [done = std::move(done)]() mutable {
+      std::move(done)(beast::error_code{}, 0);
+    });
+  }
+  void async_read_some(asio::mutable_buffer into, handler done) override {
+    stream_.async_read_some(into, on_executor(get_executor(), std::move(done)));
+  }
+  void async_write_some(std::span<const asio::const_buffer> from, handler done) override {
+    stream_.async_write_some(from, on_executor(get_executor(), std::move(done)));
+  }
+  void expires_at(std::chrono::steady_clock::time_point when) override {
+    stream_.expires_at(when);
+  }
+  void expires_never() override { stream_.expires_never(); }
+  void close() override {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+private:
+  beast::tcp_stream stream_;
+};
+
+// An error from the TLS module carries that module's copy of the Beast
+// and Asio categories, which compare unequal to this one's: the same
+// error in this binary's categories. TLS errors (a peer gone without
+// close_notify, a bad record) end the connection like a reset.
+beast::error_code local_error(beast::error_code ec) {
+  if (!ec)
+    return ec;
+  const std::string_view category = ec.category().name();
+  if (category == "boost.beast")
+    return static_cast<beast::error>(ec.value());
+  if (category == "asio.misc")
+    return {ec.value(), asio::error::get_misc_category()};
+  if (category.starts_with("asio.ssl"))
+    return asio::error::connection_reset;
+  return ec;
+}
+
+// A byte_stream as Beast's HTTP functions take it (an AsyncStream).
+class any_stream {
+public:
+  using executor_type = byte_stream::executor_type;
+  explicit any_stream(std::unique_ptr<byte_stream> impl) : impl_(std::move(impl)) {}
+  executor_type get_executor() { return impl_->get_executor(); }
+
+  template <class Token> auto async_start(Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [this](auto handler) { impl_->async_start(local_errors(std::move(handler))); }, token);
+  }
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [this](auto handler, asio::mutable_buffer into) {
+          impl_->async_read_some(into, local_errors(std::move(handler)));
+        },
+        token, asio::mutable_buffer(*asio::buffer_sequence_begin(buffers)));
+  }
+  // At most write_pieces buffers per write: what is left goes in the next.
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    std::size_t n = 0;
+    for (auto it = asio::buffer_sequence_begin(buffers);
+         it != asio::buffer_sequence_end(buffers) && n < write_pieces_.size(); ++it)
+      write_pieces_[n++] = *it;
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [this, n](auto handler) {
+          impl_->async_write_some(std::span(write_pieces_.data(), n),
+                                  local_errors(std::move(handler)));
+        },
+        token);
+  }
+  void expires_after(std::chrono::steady_clock::duration d) {
+    impl_->expires_at(std::chrono::steady_clock::now() + d);
+  }
+  void expires_at(std::chrono::steady_clock::time_point when) { impl_->expires_at(when); }
+  void expires_never() { impl_->expires_never(); }
+  void close() { impl_->close(); }
+
+private:
+  template <class Handler> auto local_errors(Handler handler) {
+    auto ex = asio::get_associated_executor(handler, impl_->get_executor());
+    return asio::bind_executor(
+        ex, [h = std::move(handler)](beast::error_code ec, std::size_t n) mutable {
+          std::move(h)(local_error(ec), n);
+        });
+  }
+
+  std::unique_ptr<byte_stream> impl_;
+  // The buffers of the write in progress (one at a time per connection),
+  // alive until it completes.
+  std::array<asio::const_buffer, 16> write_pieces_;
+};
 
 class connection;
 
@@ -86,13 +191,14 @@ struct listener_state {
   protocol::server_metrics* counters;
   live_connections* live; // the server's; outlives every connection
   std::shared_ptr<connection_slots> slots;
+  std::shared_ptr<tls_endpoint> tls; // null: plain HTTP
 };
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  connection(tcp::socket&& socket, std::shared_ptr<listener_state> listener, std::string peer_ip,
-             connection_slots::slot slot)
-      : stream_(std::move(socket)), listener_(std::move(listener)), peer_ip_(std::move(peer_ip)),
+  connection(std::unique_ptr<byte_stream> stream, std::shared_ptr<listener_state> listener,
+             std::string peer_ip, connection_slots::slot slot)
+      : stream_(std::move(stream)), listener_(std::move(listener)), peer_ip_(std::move(peer_ip)),
         slot_(std::move(slot)) {}
   ~connection() {
     if (registered_)
@@ -104,7 +210,7 @@ public:
     entry_ = listener_->live->add(weak_from_this());
     registered_ = true;
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&connection::do_read_header, shared_from_this()));
+                   beast::bind_front_handler(&connection::start, shared_from_this()));
   }
 
   // Shutdown: a connection waiting for its next request closes now; one
@@ -125,6 +231,19 @@ private:
       listener_->live->busy.fetch_add(1, std::memory_order_relaxed);
     else
       listener_->live->busy.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // The TLS handshake, within the first request's header deadline.
+  void start() {
+    stream_.expires_after(listener_->limits.header_timeout);
+    stream_.async_start([self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        spdlog::debug("[{}] {} TLS handshake failed ({}), closed", self->listener_->name,
+                      self->peer_ip_, ec.message());
+        return self->close();
+      }
+      self->do_read_header();
+    });
   }
 
   // The next request: at once on a new connection or when bytes of it
@@ -505,15 +624,13 @@ private:
   void close() {
     set_busy(false);
     body_file_.reset();
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
     // The descriptor is free again; this object may live on a while (a
     // reply still on its way from an actor).
     slot_ = {};
   }
 
-  beast::tcp_stream stream_;
+  any_stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<listener_state> listener_;
   std::optional<http::request_parser<spill_body>> parser_;
@@ -599,7 +716,9 @@ private:
       spdlog::info("[{}] accepting connections again; {} were refused at a cap meanwhile",
                    listener_->name, refused);
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<connection>(std::move(socket), listener_, std::move(ip), std::move(*slot))
+    auto stream = listener_->tls ? listener_->tls->wrap(std::move(socket))
+                                 : std::make_unique<tcp_byte_stream>(std::move(socket));
+    std::make_shared<connection>(std::move(stream), listener_, std::move(ip), std::move(*slot))
         ->run();
     accept();
   }
@@ -638,7 +757,9 @@ private:
                    listener_->name, ip, listener_->slots->max_per_ip());
     beast::error_code ec;
     socket.non_blocking(true, ec);
-    socket.write_some(asio::buffer(reply), ec);
+    // A TLS client could not read a plain reply: it sees the close alone.
+    if (!listener_->tls)
+      socket.write_some(asio::buffer(reply), ec);
     // Closing with unread bytes sends a reset, which may make the client
     // drop the 503 before reading it: take what the request sent so far.
     char sink[4096];
@@ -671,6 +792,7 @@ struct http_server::impl {
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<acceptor_loop>> acceptors;
   protocol::server_metrics& counters;
+  std::shared_ptr<tls_endpoint> tls;
 };
 
 http_server::http_server(unsigned io_threads, protocol::server_metrics& counters)
@@ -686,7 +808,8 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
   auto slots = std::make_shared<connection_slots>(limits.max_connections,
                                                   limits.max_connections_per_ip);
   auto state = std::make_shared<listener_state>(listener_state{
-      name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live, slots});
+      name, std::move(limits), std::move(handler), &impl_->counters, &impl_->live, slots,
+      impl_->tls});
   auto loop = std::make_shared<acceptor_loop>(impl_->ioc, state);
   auto bound = loop->open(host, port);
   if (!bound)
@@ -695,6 +818,8 @@ std::expected<std::uint16_t, std::string> http_server::listen(const std::string&
   impl_->acceptors.push_back(loop);
   return bound;
 }
+
+void http_server::use_tls(std::shared_ptr<tls_endpoint> tls) { impl_->tls = std::move(tls); }
 
 void http_server::start() {
   for (unsigned i = 0; i < impl_->thread_count; ++i)

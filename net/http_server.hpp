@@ -15,6 +15,8 @@
 
 namespace ankisync::net {
 
+class tls_endpoint;
+
 // Limits a listener enforces before any handler sees a request.
 struct listener_limits {
   // Bodies over this many bytes are refused with 413.
@@ -52,6 +54,9 @@ public:
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
+  // Listeners opened after this speak HTTPS with the endpoint's current
+  // certificate (tls_loader.hpp); before, or with null, plain HTTP.
+  void use_tls(std::shared_ptr<tls_endpoint> tls);
   // Binds and starts accepting; returns the bound port (useful with 0).
   // `name` tags the log lines ("sync", "admin").
   std::expected<std::uint16_t, std::string> listen(const std::string& name,

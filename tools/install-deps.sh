@@ -13,7 +13,9 @@ packages=(
   libzstd-dev zstd
   libminizip-dev nettle-dev
   # For the tests only: independent zip and hash code to check ours against.
-  libzip-dev zipcmp zipmerge ziptool libssl-dev
+  # OpenSSL also builds the TLS module (libankisync-tls.so) the server
+  # loads when TLS is on; the openssl command makes the tests' certificates.
+  libzip-dev zipcmp zipmerge ziptool libssl-dev openssl
   libcli11-dev
   libsqlite3-dev sqlite3
   zlib1g-dev

@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--admin-open-loopback", serve.admin_open_loopback,
                       "Without a token, let loopback clients use admin routes that change "
                       "something (switching recording); docs/admin.md");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                        "HTTPS on both listeners with this PEM certificate (a chain allowed; "
+                        "default: $ANKISYNC_TLS_CERT); SIGHUP reloads it");
+  serve_cmd->add_option("--tls-key", serve.tls_key,
+                        "The certificate's PEM private key (default: $ANKISYNC_TLS_KEY)");
   serve_cmd->add_option("--profile", serve.profile, "pi or server (default: $SYNC_PROFILE or detected)")
       ->check(CLI::IsMember({"pi", "server"}));
   serve_cmd->add_option("--idle-eviction-ms", serve.idle_eviction_ms,

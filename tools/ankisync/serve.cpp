@@ -16,6 +16,8 @@
 #include "net/admin_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/sync_routes.hpp"
+#include "net/tls_loader.hpp"
+#include "net/tls_module.hpp"
 #include "storage/data_lock.hpp"
 #include "storage/password_hash.hpp"
 #include "storage/secure_random.hpp"
@@ -97,28 +99,52 @@ net::admin_record_fn record_control(actors::recording::recorder& recorder) {
   };
 }
 
-// Waits for SIGINT or SIGTERM. Under a unit with WatchdogSec the wait
-// wakes at half that period and pings the manager, but only after the
-// server answered /health itself: a wedged server is then restarted.
+// GET /health over HTTP, or over HTTPS when TLS is on.
+bool ask_health(net::tls_endpoint* tls, const std::string& host, std::uint16_t port,
+                std::chrono::milliseconds timeout) {
+  return tls ? tls->probe_health(host, port, timeout) : probe_health(host, port, timeout);
+}
+
+// SIGHUP: the certificate and key again, for new connections; open ones
+// keep theirs. A file that does not load leaves the old certificate.
+void reload_tls(net::tls_endpoint* tls) {
+  if (!tls) {
+    spdlog::info("SIGHUP: nothing to reload (TLS is off)");
+    return;
+  }
+  if (auto error = tls->reload(); !error.empty())
+    spdlog::error("SIGHUP: {}; still serving the previous certificate", error);
+  else
+    spdlog::info("SIGHUP: TLS certificate reloaded (SHA-256 {})", tls->fingerprint());
+}
+
+// Waits for SIGINT or SIGTERM; SIGHUP reloads the certificate and the wait
+// goes on. Under a unit with WatchdogSec the wait wakes at half that period
+// and pings the manager, but only after the server answered /health
+// itself: a wedged server is then restarted.
 int wait_for_stop_signal(const sigset_t& signals, service_notifier& notifier,
-                         const std::string& host, std::uint16_t port) {
+                         const std::string& host, std::uint16_t port, net::tls_endpoint* tls) {
   const auto interval = notifier.watchdog_interval();
   for (;;) {
+    int sig = 0;
     if (!interval) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) == 0)
-        return sig;
+      if (sigwait(&signals, &sig) != 0)
+        continue;
+    } else {
+      timespec wait{};
+      wait.tv_sec = interval->count() / 1000;
+      wait.tv_nsec = (interval->count() % 1000) * 1000000L;
+      sig = sigtimedwait(&signals, nullptr, &wait);
+    }
+    if (sig == SIGHUP) {
+      reload_tls(tls);
       continue;
     }
-    timespec wait{};
-    wait.tv_sec = interval->count() / 1000;
-    wait.tv_nsec = (interval->count() % 1000) * 1000000L;
-    int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig > 0)
       return sig;
     if (errno != EAGAIN)
       continue;
-    if (probe_health(host, port, *interval / 2))
+    if (ask_health(tls, host, port, *interval / 2))
       notifier.watchdog_ok();
     else
       spdlog::warn("/health did not answer within {} ms; the watchdog is not pinged",
@@ -148,8 +174,18 @@ int run_serve(const serve_flags& flags, char** argv) {
   }
   // As upstream's --healthcheck (used by container recipes), but asking
   // for /health rather than only connecting.
-  if (flags.healthcheck)
-    return probe_health(config->host, config->port, std::chrono::seconds(5)) ? 0 : 1;
+  if (flags.healthcheck) {
+    std::shared_ptr<net::tls_endpoint> tls;
+    if (config->tls()) {
+      auto loaded = net::load_tls(config->tls_cert, config->tls_key);
+      if (!loaded) {
+        spdlog::error("{}", loaded.error());
+        return 1;
+      }
+      tls = std::move(*loaded);
+    }
+    return ask_health(tls.get(), config->host, config->port, std::chrono::seconds(5)) ? 0 : 1;
+  }
   const auto& c = *config;
   // Before the first log line and the first thread: a restart repeats both.
   restart_with_malloc_tunables(c.profile, argv);
@@ -158,6 +194,19 @@ int run_serve(const serve_flags& flags, char** argv) {
   spdlog::info("profile {} ({})", c.profile.name, c.profile_reason);
   tell_about_official_folder();
   setup_process(c.profile);
+
+  // Only with a certificate: without TLS the process maps no TLS library
+  // at all. Before the data folder is touched: a bad file changes nothing.
+  std::shared_ptr<net::tls_endpoint> tls;
+  if (c.tls()) {
+    auto loaded = net::load_tls(c.tls_cert, c.tls_key);
+    if (!loaded) {
+      spdlog::error("{}", loaded.error());
+      return 1;
+    }
+    tls = std::move(*loaded);
+    spdlog::info("HTTPS with {} (SHA-256 {})", c.tls_cert, tls->fingerprint());
+  }
 
   if (auto refusal = refuse_foreign_folder(c.data_dir, "serve --data " + c.data_dir.string())) {
     spdlog::error("{}", *refusal);
@@ -200,6 +249,7 @@ int run_serve(const serve_flags& flags, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   actors::recording::recorder_options rec;
@@ -225,6 +275,7 @@ int run_serve(const serve_flags& flags, char** argv) {
   // Declared after the runtime so it is destroyed first: its handlers hold
   // actor handles, and tearing down the actor system waits for the last one.
   net::http_server server(c.profile.io_threads, counters);
+  server.use_tls(tls);
 
   net::listener_limits limits;
   limits.max_body_bytes = c.profile.max_payload_bytes();
@@ -280,7 +331,7 @@ int run_serve(const serve_flags& flags, char** argv) {
     spdlog::warn("cannot write ready file {}", c.ready_file);
 
   notifier.ready(fmt::format("serving {} on {}:{}", c.data_dir.string(), c.host, *port));
-  const int sig = wait_for_stop_signal(signals, notifier, c.host, *port);
+  const int sig = wait_for_stop_signal(signals, notifier, c.host, *port, tls.get());
   notifier.stopping("stopping: requests in flight get " +
                     std::to_string(c.profile.shutdown_grace.count()) + " ms");
   // Bounded (docs/operations.md): requests in flight get the grace, then

@@ -126,6 +126,12 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
     return std::unexpected("the admin endpoint may listen on " + c.admin_host +
                            " only with a token (--admin-token or ANKISYNC_ADMIN_TOKEN)");
 
+  c.tls_cert = !flags.tls_cert.empty() ? flags.tls_cert : env("ANKISYNC_TLS_CERT").value_or("");
+  c.tls_key = !flags.tls_key.empty() ? flags.tls_key : env("ANKISYNC_TLS_KEY").value_or("");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return std::unexpected("TLS needs both a certificate and a key (--tls-cert and --tls-key, or "
+                           "ANKISYNC_TLS_CERT and ANKISYNC_TLS_KEY)");
+
   auto requested = !flags.profile.empty() ? flags.profile : env("SYNC_PROFILE").value_or("");
   auto detected = profiles::detect_profile(profiles::read_machine_facts(), requested);
   if (!detected)
@@ -174,6 +180,7 @@ std::string dump_config(const server_config& c) {
     << (c.admin_enabled ? c.admin_host + ":" + std::to_string(c.admin_port) : "off") << "\n"
     << "admin.token = " << (c.admin_token.empty() ? "(none)" : "(set)") << "\n"
     << "admin.open_loopback = " << (c.admin_open_loopback ? "yes" : "no") << "\n"
+    << "tls = " << (c.tls() ? "cert " + c.tls_cert + ", key " + c.tls_key : "off") << "\n"
     << "profile = " << p.name << " (" << c.profile_reason << ")\n"
     << "scheduler.policy = " << p.scheduler_policy << "\n"
     << "scheduler.threads = " << p.scheduler_threads << "\n"

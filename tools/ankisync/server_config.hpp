@@ -25,6 +25,8 @@ struct serve_flags {
   std::string admin_token;
   bool no_admin = false;
   bool admin_open_loopback = false;
+  std::string tls_cert; // empty: $ANKISYNC_TLS_CERT, else no TLS
+  std::string tls_key;  // empty: $ANKISYNC_TLS_KEY
   std::string profile;
   std::optional<std::int64_t> idle_eviction_ms;
   std::optional<std::int64_t> session_idle_timeout_ms;
@@ -51,6 +53,10 @@ struct server_config {
   // --admin-open-loopback: without a token, loopback clients may use the
   // admin routes that change something (docs/admin.md).
   bool admin_open_loopback = false;
+  // PEM certificate chain and key: both listeners speak HTTPS (docs/deploy.md).
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls() const { return !tls_cert.empty(); }
   profiles::profile profile;
   std::string profile_reason;
   bool passwords_hashed = false;

@@ -57,6 +57,8 @@ const int_flag int_flags[] = {
      "metrics: resident users while GET /metrics is timed"},
     {"--metrics-rounds", &bench_options::metrics_rounds, 1,
      "metrics: rounds of 3 s of syncs without and 3 s with a scraper"},
+    {"--tls-syncs", &bench_options::tls_syncs, 20,
+     "tls: syncs per server kept alive, as many on new connections"},
 };
 
 int usage(const char* argv0) {

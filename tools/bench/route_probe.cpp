@@ -16,19 +16,24 @@ server_runner_options server_options(const context& ctx, const route_probe_optio
   s.profile = o.profile;
   s.users = {o.user_env};
   s.passwords_hashed = true;
+  s.extra_args = o.extra_args;
+  s.tls_ca_file = o.tls_ca_file;
   return s;
 }
 
-client::sync_client_options client_options(bool legacy) {
+client::sync_client_options client_options(const route_probe_options& o) {
   client::sync_client_options c;
-  c.legacy = legacy;
+  c.legacy = o.legacy;
+  c.http.tls_ca_file = o.tls_ca_file;
   return c;
 }
 
 // device_from_server works on the context's shared server; this one is ours.
-client::device ready_device(const context& ctx, const server_runner& s, const std::string& name) {
-  const context own{ctx.opt, ctx.out, target{"127.0.0.1", s.port(), s.pid()}, ctx.work};
-  return device_from_server(own, name);
+client::device ready_device(const context& ctx, const server_runner& s,
+                            const route_probe_options& o) {
+  const context own{ctx.opt, ctx.out, target{"127.0.0.1", s.port(), s.pid(), o.tls_ca_file},
+                    ctx.work};
+  return device_from_server(own, o.device_name);
 }
 
 bool normal_done(const client::sync_result& r) {
@@ -43,9 +48,9 @@ constexpr int warm_up_syncs = 3;
 } // namespace
 
 route_probe::route_probe(const context& ctx, const route_probe_options& options)
-    : server_(server_options(ctx, options)),
-      client_("127.0.0.1", server_.port(), client_options(options.legacy)),
-      device_(ready_device(ctx, server_, options.device_name)) {
+    : server_(server_options(ctx, options)), rss_at_start_(rss_bytes(server_.pid())),
+      client_("127.0.0.1", server_.port(), client_options(options)),
+      device_(ready_device(ctx, server_, options)) {
   note_ = must(device_.add_note({"front", "back"}, {"route"}), "add note").note_id;
   auto first = device_.sync(client_);
   if (!normal_done(first))
@@ -65,20 +70,23 @@ std::pair<client::sync_result, double> route_probe::edit_and_sync(client::sync_h
   return {std::move(r), ms_since(start)};
 }
 
-void route_probe::run_block(int syncs) {
+void route_probe::run_block(int syncs, bool reconnect) {
+  auto& t = reconnect ? reconnect_totals_ : totals_;
   client::sync_hooks hooks;
-  hooks.before_request = [this](protocol::sync_method) { ++totals_.requests; };
+  hooks.before_request = [&t](protocol::sync_method) { ++t.requests; };
   const pid_t p = server_.pid();
   const double cpu_before = cpu_ms(p);
   const switch_counts switches_before = context_switches(p);
   for (int i = 0; i < syncs; ++i) {
+    if (reconnect)
+      client_.http().close();
     auto [r, ms] = edit_and_sync(hooks);
-    totals_.latencies.push_back(ms);
-    if (!normal_done(r) && totals_.errors++ == 0)
-      totals_.first_error = client::describe(r);
+    t.latencies.push_back(ms);
+    if (!normal_done(r) && t.errors++ == 0)
+      t.first_error = client::describe(r);
   }
-  totals_.cpu_ms += cpu_ms(p) - cpu_before;
-  totals_.switches += context_switches(p) - switches_before;
+  t.cpu_ms += cpu_ms(p) - cpu_before;
+  t.switches += context_switches(p) - switches_before;
 }
 
 } // namespace ankisync::bench

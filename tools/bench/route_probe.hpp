@@ -25,6 +25,8 @@ struct route_probe_options {
   bool legacy = false;      // the legacy (v10) envelope instead of v11
   std::string user_env;     // the SYNC_USER1 value, "name:<PHC>"
   std::string device_name;  // the device's folder under the bench's work folder
+  std::vector<std::string> extra_args; // for the server, e.g. --tls-cert FILE
+  std::string tls_ca_file;  // set: the client speaks HTTPS, verified against it
 };
 
 // What the blocks added up to. CPU time and context switches are counted
@@ -47,10 +49,15 @@ public:
   route_probe(const route_probe&) = delete;
   route_probe& operator=(const route_probe&) = delete;
 
-  // `syncs` normal syncs, each carrying one edit of the same note.
-  void run_block(int syncs);
+  // `syncs` normal syncs, each carrying one edit of the same note; with
+  // `reconnect`, each on a new connection (counted apart, in
+  // reconnect_totals()).
+  void run_block(int syncs, bool reconnect = false);
 
   const route_totals& totals() const { return totals_; }
+  const route_totals& reconnect_totals() const { return reconnect_totals_; }
+  // VmRSS right after the server was ready, before any request, in bytes.
+  std::uint64_t rss_at_start() const { return rss_at_start_; }
   pid_t pid() const { return server_.pid(); }
 
 private:
@@ -58,11 +65,12 @@ private:
   std::pair<client::sync_result, double> edit_and_sync(client::sync_hooks hooks);
 
   server_runner server_;
+  std::uint64_t rss_at_start_;
   client::sync_client client_;
   client::device device_;
   std::int64_t note_ = 0;
   int edits_ = 0;
-  route_totals totals_;
+  route_totals totals_, reconnect_totals_;
 };
 
 } // namespace ankisync::bench

@@ -19,6 +19,7 @@
 
 #include "tools/bench/report.hpp"
 #include "tools/bench/server_runner.hpp"
+#include "tools/client/sync_client.hpp"
 
 namespace ankisync::bench {
 
@@ -53,6 +54,7 @@ struct bench_options {
   int meta_connections = 40000; // requests: meta requests with a new connection each
   int metrics_users = 1000;   // metrics: resident users while /metrics is timed
   int metrics_rounds = 5;     // metrics: rounds of syncs without and with a scraper
+  int tls_syncs = 200;        // tls: syncs per server kept alive, as many reconnecting
   // route: a second ankisync binary measured beside `server` (empty: none).
   std::string compare_server;
 };
@@ -62,6 +64,13 @@ struct target {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   pid_t pid = -1; // -1 with --url: no memory or CPU figures
+  std::string tls_ca_file; // set: HTTPS, verified against this root
+
+  client::sync_client_options client_options() const {
+    client::sync_client_options o;
+    o.http.tls_ca_file = tls_ca_file;
+    return o;
+  }
 };
 
 struct context {

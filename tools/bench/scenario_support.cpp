@@ -32,7 +32,7 @@ void exec_sql(sqlite3* db, const char* sql) {
 }
 
 std::string login(const target& t, const std::string& user, const std::string& password) {
-  client::sync_client c(t.host, t.port);
+  client::sync_client c(t.host, t.port, t.client_options());
   auto r = must(c.login(user, password), "login");
   if (!r.ok())
     throw std::runtime_error("login answered " + std::to_string(r.status) + ": " + r.body);
@@ -42,7 +42,7 @@ std::string login(const target& t, const std::string& user, const std::string& p
 client::device device_from_server(const context& ctx, const std::string& name) {
   const target& t = ctx.shared;
   const std::string key = login(t, ctx.opt.user, ctx.opt.password);
-  client::sync_client c(t.host, t.port);
+  client::sync_client c(t.host, t.port, t.client_options());
   // The server creates a new user's collection on first use.
   must(c.call("meta", protocol::encode_meta_request({11, "ankisync-bench"}), key), "meta");
   auto down = must(c.call("download", "{}", key), "download");

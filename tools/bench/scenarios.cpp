@@ -13,6 +13,7 @@ void run_route(context&);
 void run_two_devices(context&);
 void run_requests(context&);
 void run_metrics(context&);
+void run_tls(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -31,6 +32,7 @@ const std::vector<scenario>& all_scenarios() {
        run_requests, true},
       {"metrics", "GET /metrics with N resident users; CPU per sync with and without a scraper",
        run_metrics, true},
+      {"tls", "RSS and server CPU per sync with --tls-cert against plain HTTP", run_tls, true},
   };
   return list;
 }

@@ -55,11 +55,15 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
   const auto ports = child::wait_until_ready(pid_, ready, 120s, err, 200us);
   port_ = ports.port;
   admin_port_ = ports.admin_port;
-  client::http_client http("127.0.0.1", port_, {std::chrono::milliseconds(2000), false});
+  client::http_client_options health_options{std::chrono::milliseconds(2000), false};
+  health_options.tls_ca_file = options_.tls_ca_file;
+  client::http_client http("127.0.0.1", port_, health_options);
+  std::string last_error;
   for (int tries = 0; tries < 1000; ++tries) {
     client::http_request get;
     get.target = "/health";
     auto r = http.send(get);
+    last_error = r ? "status " + std::to_string(r->status) : r.error();
     if (r && r->status == 200) {
       health_ms_ =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - forked)
@@ -70,8 +74,8 @@ server_runner::server_runner(server_runner_options options) : options_(std::move
   }
   child::kill_and_reap(pid_);
   pid_ = -1;
-  throw std::runtime_error("ankisync serve never answered 200 on /health:\n" +
-                           child::read_file(err));
+  throw std::runtime_error("ankisync serve never answered 200 on /health (" + last_error +
+                           "):\n" + child::read_file(err));
 }
 
 server_runner::~server_runner() {

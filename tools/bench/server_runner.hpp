@@ -26,6 +26,7 @@ struct server_runner_options {
   std::vector<std::string> users{"user:pass"};
   bool passwords_hashed = false;
   std::vector<std::string> extra_args; // after `serve`, e.g. --idle-eviction-ms 200
+  std::string tls_ca_file; // with --tls-cert in extra_args: /health over HTTPS
   // Runs on the empty data folder before the server starts.
   std::function<void(const std::filesystem::path& data_dir)> prepare;
 };

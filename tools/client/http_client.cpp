@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -62,6 +63,9 @@ struct http_client::impl {
   http_client_options options;
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
+  // Over `stream` when options.tls_ca_file is set.
+  std::optional<asio::ssl::context> tls_context;
+  std::optional<asio::ssl::stream<beast::tcp_stream&>> tls;
   beast::flat_buffer buffer;
 
   bool connected() const { return stream && stream->socket().is_open(); }
@@ -71,6 +75,7 @@ struct http_client::impl {
       beast::error_code ec;
       stream->socket().shutdown(tcp::socket::shutdown_both, ec);
       stream->close();
+      tls.reset();
       stream.reset();
     }
     buffer.clear();
@@ -120,6 +125,38 @@ struct http_client::impl {
     }
     beast::error_code ignored;
     stream->socket().set_option(tcp::no_delay(true), ignored);
+    if (!options.tls_ca_file.empty())
+      return handshake();
+    return {};
+  }
+
+  std::expected<void, std::string> handshake() {
+    beast::error_code ec;
+    if (!tls_context) {
+      tls_context.emplace(asio::ssl::context::tls_client);
+      tls_context->load_verify_file(options.tls_ca_file, ec);
+      if (ec) {
+        tls_context.reset();
+        close();
+        return std::unexpected("cannot read the CA file " + options.tls_ca_file + ": " +
+                               ec.message());
+      }
+      tls_context->set_verify_mode(asio::ssl::verify_peer);
+    }
+    tls.emplace(*stream, *tls_context);
+    tls->set_verify_callback(asio::ssl::host_name_verification(host));
+    // SNI, as a browser sends it (not for an IP address).
+    beast::error_code not_ip;
+    asio::ip::make_address(host, not_ip);
+    if (not_ip)
+      SSL_set_tlsext_host_name(tls->native_handle(), host.c_str());
+    stream->expires_after(options.timeout);
+    tls->async_handshake(asio::ssl::stream_base::client, [&ec](beast::error_code e) { ec = e; });
+    run();
+    if (ec) {
+      close();
+      return std::unexpected("TLS handshake with " + where() + " failed: " + ec.message());
+    }
     return {};
   }
 
@@ -132,6 +169,12 @@ struct http_client::impl {
   // that answers early (413 before the body is read) and closes is heard
   // even when it stops reading the rest of the body.
   attempt exchange(const http_request& r, bool reused) {
+    if (tls)
+      return exchange_on(*tls, r, reused);
+    return exchange_on(*stream, r, reused);
+  }
+
+  template <class Stream> attempt exchange_on(Stream& s, const http_request& r, bool reused) {
     http::request<http::string_body> req;
     req.version(11);
     req.method_string(r.method);
@@ -156,7 +199,7 @@ struct http_client::impl {
       // Beast reads at most the buffer's free capacity per call: without
       // room, a 27 MB download arrives in 512-byte reads.
       buffer.reserve(64 * 1024);
-      http::async_read(*stream, buffer, *parser, [&](beast::error_code ec, std::size_t) {
+      http::async_read(s, buffer, *parser, [&](beast::error_code ec, std::size_t) {
         // 1xx replies (100 Continue) come before the real one.
         if (!ec && parser->get().result_int() / 100 == 1)
           return start_read();
@@ -170,7 +213,7 @@ struct http_client::impl {
     };
 
     stream->expires_after(options.timeout);
-    http::async_write(*stream, req, [&](beast::error_code ec, std::size_t) {
+    http::async_write(s, req, [&](beast::error_code ec, std::size_t) {
       write_ec = ec;
       write_done = true;
     });

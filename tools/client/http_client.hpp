@@ -48,6 +48,9 @@ struct http_client_options {
   // Connect from this local address (e.g. "127.0.0.2"): on loopback, a
   // test can stand for several client machines.
   std::string source_address;
+  // HTTPS when set: the server's chain must lead to a certificate in this
+  // PEM file and name the host connected to.
+  std::string tls_ca_file;
 };
 
 // One connection to host:port, opened on first use and reopened when the

@@ -7,6 +7,9 @@ include(GNUInstallDirs)
 set(ankisync_package_dir ${CMAKE_CURRENT_LIST_DIR})
 
 install(TARGETS ankisync RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Where the server looks for it: ../lib/ankisync from the binary.
+install(TARGETS ankisync_tls LIBRARY DESTINATION lib/ankisync
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 # Debian's systemd looks in /lib/systemd/system (Debian 12 keeps that path).
 install(FILES ${ankisync_package_dir}/ankisync.service DESTINATION /lib/systemd/system)
 # Owner-only: once filled in it may hold passwords or the admin token.

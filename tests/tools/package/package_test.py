@@ -37,6 +37,7 @@ SKIP = 77
 UNIT = "/lib/systemd/system/ankisync.service"
 DATA = "/var/lib/ankisync"
 SETTINGS = "/etc/default/ankisync"
+TLS_MODULE = "/usr/lib/ankisync/libankisync-tls.so"
 
 
 class Failed(Exception):
@@ -76,6 +77,7 @@ def build(args):
         modes[fields[-1].lstrip(".")] = fields[0]
     expected = {
         "/usr/bin/ankisync": "-rwxr-xr-x",
+        TLS_MODULE: "-rw-r--r--",
         UNIT: "-rw-r--r--",
         SETTINGS: "-rw-------",
         "/usr/share/doc/ankisync/deploy.md": "-rw-r--r--",
@@ -118,6 +120,16 @@ def build(args):
         print(f"exposure level {level.group(1)}")
         # The packaged binary runs (stripped, with its library dependencies met).
         run([folder + "/usr/bin/ankisync", "--help"])
+        # TLS: the binary finds its module where the package puts it (the
+        # error is then about the certificate, not the module).
+        missing = os.path.join(folder, "missing.pem")
+        tls = subprocess.run([folder + "/usr/bin/ankisync", "serve", "--data",
+                              os.path.join(folder, "data"), "--port", "0", "--no-admin",
+                              "--tls-cert", missing, "--tls-key", missing],
+                             capture_output=True, text=True, timeout=60)
+        if tls.returncode == 0 or missing not in tls.stdout + tls.stderr:
+            raise Failed("the packaged binary did not load its TLS module:\n"
+                         + tls.stdout + tls.stderr)
 
 
 def unit_settings(path):
