@@ -88,11 +88,14 @@ caf::behavior collection_actor::make_behavior() {
       [this](user_request_msg& msg) { on_request(msg); },
       [this](evict_msg) { on_evict(); },
       [this](session_check_msg) { on_session_check(); },
+      [this](maintenance_msg& msg) { return on_maintenance(msg); },
   };
 }
 
 void collection_actor::on_exit() {
   answer_all_waiting(
+      make_error(error_code::unavailable, "the server is stopping or the user's actor closed"));
+  answer_all_tasks(
       make_error(error_code::unavailable, "the server is stopping or the user's actor closed"));
   if (session_)
     end_session("the server is stopping or the user's actor closed");
@@ -493,7 +496,7 @@ void collection_actor::on_session_check() {
     if (std::chrono::steady_clock::now() - session_->last_used >=
         config_.profile.session_idle_timeout)
       end_session("no request within the session idle time");
-    else if (!waiting_.empty())
+    else if (!waiting_.empty() || !tasks_.empty())
       abandon_if_stalled();
   }
   serve_waiting();
@@ -502,7 +505,7 @@ void collection_actor::on_session_check() {
 void collection_actor::on_evict() {
   // Closing mid-session would throw away the client's work; the registry
   // asks again later. Waiting requests mean a session is open.
-  if ((session_ && !session_->failed) || !waiting_.empty()) {
+  if ((session_ && !session_->failed) || !waiting_.empty() || !tasks_.empty()) {
     caf::anon_send(caf::actor_cast<caf::actor>(current_sender()),
                    evict_refused_msg{config_.user});
     return;

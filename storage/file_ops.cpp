@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <nettle/sha1.h>
+#include <nettle/sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,42 @@ result<std::string> sha1_of_file(const std::filesystem::path& file, bool make_du
   if (!read) return std::unexpected(read.error());
   if (make_durable && ::fdatasync(in.get()) != 0) return io_error("fdatasync", file, errno);
   return std::move(read->sha1_raw);
+}
+
+result<std::string> sha256_hex_of_file(const std::filesystem::path& file) {
+  auto opened = open_regular(file);
+  if (!opened) return std::unexpected(opened.error());
+  fd_guard in(*opened);
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  std::array<unsigned char, 256 * 1024> buffer;
+  while (true) {
+    const auto n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("read", file, errno);
+    }
+    if (n == 0) break;
+    sha256_update(&ctx, static_cast<std::size_t>(n), buffer.data());
+  }
+  std::array<unsigned char, SHA256_DIGEST_SIZE> digest{};
+  sha256_digest(&ctx, digest.size(), digest.data());
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * digest.size());
+  for (unsigned char b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+result<void> link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) return {};
+  // Another file system, or one without hard links: a real copy.
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP)
+    return io_error("link", to, errno);
+  return copy_file_durably(from, to);
 }
 
 result<copied_file> copy_verified(const std::filesystem::path& source,
