@@ -118,6 +118,13 @@ struct server_metrics {
 
   std::array<counter, login_result_labels.size()> logins;
 
+  // Backups (scheduled or asked for, docs/backup.md): how many ended
+  // complete or failed; the last one's end (unix seconds, 0: none since
+  // the start) and whether it was complete.
+  counter backups_complete, backups_failed;
+  std::atomic<std::int64_t> last_backup_unix_s{0};
+  std::atomic<bool> last_backup_ok{false};
+
   counter& request(route_family f, request_method m, status_class s) {
     return requests[index(f, m, s)];
   }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -66,6 +67,62 @@ std::string utc_stamp(std::time_t t) {
   return buf;
 }
 
+// YYYYMMDD-HHMMSS, maybe followed by -N: a folder make_backup_folder made.
+bool is_backup_name(const std::string& name) {
+  if (name.size() < 15 || name[8] != '-')
+    return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (i == 8 || (i == 15 && name[i] == '-'))
+      continue;
+    if (!std::isdigit(static_cast<unsigned char>(name[i])))
+      return false;
+  }
+  return true;
+}
+
+// One SQL statement on `db`, its error as a sentence.
+result<void> exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
+    return {};
+  std::string text = message ? message : sqlite3_errmsg(db);
+  sqlite3_free(message);
+  return fail(storage_errc::sqlite, text);
+}
+
+// The database at `source` as of its last commit, copied to `dest` with
+// its SHA-256. The fast way: after a checkpoint has emptied the log, a
+// read transaction pins that state (a later commit goes to the log, and
+// no checkpoint may write past a reader), so the main file is copied as
+// bytes, hashed on the way. When the log cannot be emptied (another
+// reader holds it), SQLite's backup API copies it instead.
+result<manifest_file> snapshot_database(const fs::path& source, const fs::path& backup,
+                                        const std::string& relative) {
+  const auto dest = backup / relative;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(source.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> guard(db, &sqlite3_close);
+    sqlite3_busy_timeout(db, 5000);
+    (void)exec(db, "pragma wal_checkpoint(truncate)");
+    if (exec(db, "begin; select count(*) from sqlite_master")) {
+      std::error_code ec;
+      const fs::path wal = source.string() + "-wal";
+      const bool log_empty = !fs::exists(wal, ec) || fs::file_size(wal, ec) == 0;
+      if (log_empty && !ec) {
+        auto copied = copy_with_sha256(source, dest);
+        (void)exec(db, "commit");
+        if (!copied) return std::unexpected(copied.error());
+        return manifest_file{relative, copied->size, std::move(copied->sha256)};
+      }
+      (void)exec(db, "commit");
+    }
+  } else {
+    sqlite3_close(db);
+  }
+  if (auto r = copy_database(source, dest); !r) return std::unexpected(r.error());
+  return describe(backup, relative);
+}
+
 } // namespace
 
 result<void> copy_database(const fs::path& source, const fs::path& dest) {
@@ -110,11 +167,9 @@ result<std::vector<manifest_file>> backup_user(const fs::path& user_folder, cons
   if (ec) return fail(storage_errc::io, "create " + (backup / user).string() + ": " + ec.message());
   for (const char* db : {"collection.anki2", "media.db"}) {
     if (!is_regular(user_folder / db)) continue;
-    const auto relative = user + "/" + db;
-    if (auto r = copy_database(user_folder / db, backup / relative); !r) return std::unexpected(r.error());
-    auto d = describe(backup, relative);
-    if (!d) return std::unexpected(d.error());
-    out.push_back(std::move(*d));
+    auto copied = snapshot_database(user_folder / db, backup, user + "/" + db);
+    if (!copied) return std::unexpected(copied.error());
+    out.push_back(std::move(*copied));
   }
   for (const char* media : {"media-store", "media"})
     if (auto r = link_folder(user_folder / media, backup, user + "/" + media, out); !r)
@@ -124,8 +179,7 @@ result<std::vector<manifest_file>> backup_user(const fs::path& user_folder, cons
 }
 
 result<manifest_file> backup_users_db(const fs::path& users_db, const fs::path& backup) {
-  if (auto r = copy_database(users_db, backup / "users.db"); !r) return std::unexpected(r.error());
-  return describe(backup, "users.db");
+  return snapshot_database(users_db, backup, "users.db");
 }
 
 result<void> write_manifest(const fs::path& backup, const backup_manifest& m) {
@@ -216,6 +270,33 @@ std::vector<fs::path> complete_backups(const fs::path& dir) {
       out.push_back(it->path());
   std::sort(out.begin(), out.end(), std::greater<>());
   return out;
+}
+
+std::vector<fs::path> prune_backups(const fs::path& dir, unsigned keep) {
+  std::vector<fs::path> removed;
+  const auto complete = complete_backups(dir);
+  if (complete.empty())
+    return removed;
+  std::vector<fs::path> doomed;
+  const auto kept = std::max(keep, 1u);
+  for (std::size_t i = kept; i < complete.size(); ++i)
+    doomed.push_back(complete[i]);
+  std::error_code ec;
+  const auto newest = complete.front().filename().string();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (it->is_directory(ec) && !is_regular(it->path() / backup_manifest_name) &&
+        name < newest)
+      doomed.push_back(it->path());
+  }
+  for (const auto& p : doomed) {
+    if (!is_backup_name(p.filename().string()))
+      continue;
+    std::error_code ignored;
+    if (fs::remove_all(p, ignored) > 0 && !ignored)
+      removed.push_back(p);
+  }
+  return removed;
 }
 
 std::uint64_t total_bytes(const std::vector<manifest_file>& files) {

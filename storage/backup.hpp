@@ -64,6 +64,13 @@ result<std::filesystem::path> make_backup_folder(const std::filesystem::path& di
 // The complete backups (those with a manifest) in `dir`, newest first.
 std::vector<std::filesystem::path> complete_backups(const std::filesystem::path& dir);
 
+// Keeps the newest `keep` complete backups in `dir` (never fewer than
+// one) and removes the older ones, and the folders of backups that never
+// finished and are older than the newest complete one (a backup still
+// being written is newer). Only folders named as make_backup_folder names
+// them are touched. Returns what was removed.
+std::vector<std::filesystem::path> prune_backups(const std::filesystem::path& dir, unsigned keep);
+
 // Sums of a list of files, for the summaries.
 std::uint64_t total_bytes(const std::vector<manifest_file>& files);
 

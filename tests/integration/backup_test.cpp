@@ -255,3 +255,48 @@ TEST_CASE("a backup of a stopped server's folder restores into it", "[backup]") 
   CHECK(note_fronts(fx.server_file(), fx.folder() / "scratch") == std::set<std::string>{"offline"});
   CHECK(succeeded(run(fx.server(), {"check"})));
 }
+
+TEST_CASE("scheduled backups keep the newest complete ones and show in the stats", "[backup]") {
+  temp_folder backups;
+  sync_fixture fx(seeding::now, {"--backup-dir", backups.path().string(), "--backup-every", "1s",
+                                 "--backup-keep", "2"});
+  auto complete = [&] {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(backups.path()))
+      n += fs::exists(e.path() / "manifest.json");
+    return n;
+  };
+  auto stats = [&] {
+    auto admin = fx.server().admin_http();
+    auto r = admin.send(get("/admin/stats", admin_auth()));
+    REQUIRE(r.has_value());
+    return parse_json(r->body);
+  };
+  // Three backups at least: the third has pruned the first.
+  REQUIRE(eventually([&] {
+    auto admin = fx.server().admin_http();
+    auto r = admin.send(get("/metrics", admin_auth()));
+    return r && r->body.find("ankisync_backups_total{result=\"complete\"} 3") != std::string::npos;
+  }, 30s));
+  CHECK(eventually([&] { return complete() == 2; }, 10s));
+  const auto s = stats();
+  REQUIRE(s.at("last_backup").is_object());
+  CHECK(s.at("last_backup").at("ok").as_bool());
+  CHECK(as_number(s.at("last_backup").at("at")) > 0);
+}
+
+TEST_CASE("scheduled backups are set by flags or environment and shown by --dump-config",
+          "[backup]") {
+  auto dumped = run_ankisync({"serve", "--dump-config"},
+                             {{"ANKISYNC_BACKUP_DIR", "/srv/backups"},
+                              {"ANKISYNC_BACKUP_EVERY", "24h"},
+                              {"ANKISYNC_BACKUP_KEEP", "3"}});
+  INFO(dumped.out << dumped.err);
+  CHECK(dumped.out.find("backup.dir = /srv/backups") != std::string::npos);
+  CHECK(dumped.out.find("backup.every = 86400 s") != std::string::npos);
+  CHECK(dumped.out.find("backup.keep = 3") != std::string::npos);
+  auto bad = run_ankisync({"serve", "--dump-config", "--backup-dir", "/srv/b", "--backup-every",
+                           "daily"});
+  CHECK(bad.status.code == 2);
+  CHECK(bad.err.find("--backup-every takes a whole number and a unit") != std::string::npos);
+}

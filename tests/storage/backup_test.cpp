@@ -69,3 +69,27 @@ TEST_CASE("a manifest naming a file outside its backup is refused", "[backup]") 
   REQUIRE_FALSE(m.has_value());
   CHECK(m.error().code == storage_errc::corrupt);
 }
+
+TEST_CASE("pruning keeps the newest complete backups and never the only one", "[backup]") {
+  test::temp_dir dir;
+  const auto root = dir / "backups";
+  auto make = [&](const std::string& name, bool complete) {
+    fs::create_directories(root / name);
+    if (complete)
+      write(root / name / "manifest.json", "{}");
+  };
+  make("20260101-000000", true);
+  make("20260102-000000", false); // never finished
+  make("20260103-000000", true);
+  make("20260104-000000", true);
+  make("20260105-000000", false); // still being written
+  make("holiday photos", false);  // not ours
+  const auto removed = prune_backups(root, 2);
+  CHECK(removed.size() == 2);
+  CHECK_FALSE(fs::exists(root / "20260101-000000"));
+  CHECK_FALSE(fs::exists(root / "20260102-000000"));
+  for (const char* kept : {"20260103-000000", "20260104-000000", "20260105-000000", "holiday photos"})
+    CHECK(fs::exists(root / kept));
+  CHECK(prune_backups(root, 0).size() == 1);
+  CHECK(complete_backups(root) == std::vector<fs::path>{root / "20260104-000000"});
+}

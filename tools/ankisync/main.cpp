@@ -51,6 +51,12 @@ int main(int argc, char** argv) {
                         "Write '<port> <admin port>' to this file once listening");
   serve_cmd->add_option("--record", serve.record_dir,
                         "Record every user's sync sessions into this folder (docs/replay.md)");
+  serve_cmd->add_option("--backup-dir", serve.backup_dir,
+                        "Take scheduled backups into this folder (default: $ANKISYNC_BACKUP_DIR)");
+  serve_cmd->add_option("--backup-every", serve.backup_every,
+                        "How often, e.g. 24h, 30m (default: $ANKISYNC_BACKUP_EVERY)");
+  serve_cmd->add_option("--backup-keep", serve.backup_keep,
+                        "Complete backups to keep, newest first (default: $ANKISYNC_BACKUP_KEEP or 7)");
   serve_cmd->add_option("--set", serve.settings,
                         "Override a profile setting, KEY=VALUE with keys as --dump-config prints them (repeatable)");
   serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");

@@ -206,7 +206,9 @@ int run_serve(const serve_flags& flags, char** argv) {
   actors::runtime runtime(ro);
   // Between the runtime, which its tasks use, and the listeners, whose
   // admin routes hand it tasks.
-  task_runner tasks(c.data_dir, runtime.user_owner());
+  task_runner tasks(c.data_dir, runtime.user_owner(), &counters);
+  if (c.backup_every.count() > 0)
+    tasks.schedule_backups(c.backup_dir, c.backup_every, c.backup_keep);
   // Declared after the runtime so it is destroyed first: its handlers hold
   // actor handles, and tearing down the actor system waits for the last one.
   net::http_server server(c.profile.io_threads, counters);

@@ -1,18 +1,32 @@
 #include "tools/ankisync/task_runner.hpp"
 
+#include <ctime>
+
 #include <spdlog/spdlog.h>
 
 #include "protocol/printable.hpp"
+#include "storage/backup.hpp"
 
 namespace ankisync::app {
 
-task_runner::task_runner(std::filesystem::path data_dir, storage::owner_fn owner)
-    : data_dir_(std::move(data_dir)), owner_(std::move(owner)) {}
+task_runner::task_runner(std::filesystem::path data_dir, storage::owner_fn owner,
+                         protocol::server_metrics* counters)
+    : data_dir_(std::move(data_dir)), owner_(std::move(owner)), counters_(counters) {}
 
 task_runner::~task_runner() { join(); }
 
+void task_runner::stop() {
+  {
+    std::lock_guard lock(schedule_mutex_);
+    stop_.store(true, std::memory_order_release);
+  }
+  schedule_wake_.notify_all();
+}
+
 void task_runner::join() {
   stop();
+  if (schedule_.joinable())
+    schedule_.join();
   std::lock_guard lock(thread_mutex_);
   if (thread_.joinable())
     thread_.join();
@@ -40,8 +54,15 @@ task_runner::run(const net::admin_task& task,
   o.stop = &stop_;
   o.on_user = std::move(on_user);
   switch (task.kind) {
-  case net::admin_task_kind::backup:
-    return storage::run_backup(o, task.path);
+  case net::admin_task_kind::backup: {
+    auto report = storage::run_backup(o, task.path);
+    if (counters_) {
+      (report.ok ? counters_->backups_complete : counters_->backups_failed).add();
+      counters_->last_backup_ok.store(report.ok, std::memory_order_relaxed);
+      counters_->last_backup_unix_s.store(std::time(nullptr), std::memory_order_relaxed);
+    }
+    return report;
+  }
   case net::admin_task_kind::restore:
     return storage::run_restore(o, task.path);
   case net::admin_task_kind::check:
@@ -83,6 +104,44 @@ net::admin_task_fn task_runner::admin_tasks() {
       busy_.store(false);
     });
   };
+}
+
+void task_runner::schedule_backups(std::filesystem::path dir, std::chrono::seconds every,
+                                   unsigned keep) {
+  schedule_ = std::thread([this, dir = std::move(dir), every, keep] { run_schedule(dir, every, keep); });
+}
+
+void task_runner::run_schedule(std::filesystem::path dir, std::chrono::seconds every,
+                               unsigned keep) {
+  using clock = std::chrono::system_clock;
+  // From the newest complete backup already there; at once without one.
+  auto next = clock::now();
+  if (const auto existing = storage::complete_backups(dir); !existing.empty())
+    if (auto m = storage::read_manifest(existing.front()))
+      next = clock::from_time_t(static_cast<std::time_t>(m->created_s)) + every;
+  spdlog::info("backups into {} every {} s, keeping {}", dir.string(), every.count(), keep);
+  std::unique_lock lock(schedule_mutex_);
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (schedule_wake_.wait_until(lock, next, [this] { return stop_.load(); }))
+      break;
+    lock.unlock();
+    net::admin_task task;
+    task.kind = net::admin_task_kind::backup;
+    task.path = dir.string();
+    storage::maintenance_report report;
+    const bool ran = run_now(task, report, log_user);
+    if (ran && report.ok) {
+      spdlog::info("scheduled backup complete: {}", report.path);
+      for (const auto& removed : storage::prune_backups(dir, keep))
+        spdlog::info("removed old backup {}", removed.string());
+    } else if (ran) {
+      spdlog::error("scheduled backup failed: {}", protocol::printable(report.error));
+    }
+    lock.lock();
+    // Another task was running: try again shortly.
+    next = clock::now() + (ran ? std::chrono::duration_cast<clock::duration>(every)
+                               : std::chrono::duration_cast<clock::duration>(std::chrono::minutes(1)));
+  }
 }
 
 } // namespace ankisync::app

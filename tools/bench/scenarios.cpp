@@ -11,6 +11,7 @@ void run_idle(context&);
 void run_media(context&);
 void run_route(context&);
 void run_two_devices(context&);
+void run_backup(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -25,6 +26,8 @@ const std::vector<scenario>& all_scenarios() {
        true},
       {"two-devices", "two devices of one user syncing at once, N times each", run_two_devices,
        false},
+      {"backup", "online backup of a large user next to cp -r, while another user syncs",
+       run_backup, true},
   };
   return list;
 }

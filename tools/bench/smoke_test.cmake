@@ -8,7 +8,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "ankisync-bench --quick exited ${rc}:\n${err}")
 endif()
 foreach(needle "p50 ms" "empty-sync" "edits" "apply-rows" "full upload" "full download"
-               "many-users" "idle" "media upload" "route" "two-devices"
+               "many-users" "idle" "media upload" "route" "two-devices" "online backup"
                "context switches per request" "baselines")
   string(FIND "${out}" "${needle}" at)
   if(at EQUAL -1)
