@@ -36,6 +36,15 @@ struct collection_config {
   // Requests waiting for the open session, set by this actor, read by the
   // registry, which then asks for a stall check on every tick.
   std::shared_ptr<std::atomic<std::int32_t>> waiting_requests;
+  // Read for the user's own quotas at each upload (`ankisync user set`
+  // in another process takes effect at once); empty: the profile's only.
+  std::filesystem::path users_db_file;
+};
+
+// A user's limits in bytes; 0: none.
+struct user_quota {
+  std::uint64_t collection_bytes = 0;
+  std::uint64_t media_bytes = 0;
 };
 
 // Owns one user's folder: the collection file, the media database and the
@@ -84,6 +93,8 @@ private:
   result on_step(const protocol::sync_request& req);
   result run_step(const protocol::sync_request& req, sync::sync_session& session);
   void on_evict();
+  // The profile's quotas with the user's own over them.
+  user_quota quota() const;
   void on_session_check();
 
   // ---- waiting for another device's session (collection_actor_wait.cpp) ----

@@ -32,6 +32,8 @@ constexpr entry table[] = {
     {"sqlite.mmap_bytes", &profile::sqlite_mmap_bytes},
     {"payload.max_megs", &profile::max_payload_megs},
     {"payload.spill_bytes", &profile::body_spill_bytes},
+    {"quota.collection_mb", &profile::quota_collection_mb},
+    {"quota.media_mb", &profile::quota_media_mb},
     {"connections.max", &profile::max_connections},
     {"connections.max_per_ip", &profile::max_connections_per_ip},
     {"http.header_timeout_ms", &profile::http_header_timeout},

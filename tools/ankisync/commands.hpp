@@ -13,10 +13,11 @@ namespace ankisync::app {
 int run_serve(const serve_flags& flags, char** argv);
 
 struct user_command {
-  enum class action { add, remove, passwd, list } what = action::list;
+  enum class action { add, remove, passwd, list, set } what = action::list;
   std::string data_dir;
   std::string name;
   std::optional<std::string> password; // read from stdin when absent
+  storage::users_db::quota quota;      // `set`: the quotas given
 };
 int run_user_command(const user_command& cmd);
 

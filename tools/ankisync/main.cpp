@@ -76,6 +76,14 @@ int main(int argc, char** argv) {
   auto* remove = user_cmd->add_subcommand("remove", "Remove a user (the data folder is kept)");
   remove->add_option("name", user.name)->required();
   user_cmd->add_subcommand("list", "List users");
+  auto* set = user_cmd->add_subcommand("set", "Set a user's quotas (works while the server runs)");
+  set->add_option("name", user.name)->required();
+  set->add_option("--max-collection-mb", user.quota.collection_mb,
+                  "Largest collection accepted, in MB (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  set->add_option("--max-media-mb", user.quota.media_mb,
+                  "Most media bytes kept, in MB (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
 
   migrate_command migrate;
   auto* migrate_cmd = app.add_subcommand(
@@ -153,6 +161,8 @@ int main(int argc, char** argv) {
     user.what = user_command::action::passwd;
   else if (remove->parsed())
     user.what = user_command::action::remove;
+  else if (set->parsed())
+    user.what = user_command::action::set;
   else
     user.what = user_command::action::list;
   return run_user_command(user);

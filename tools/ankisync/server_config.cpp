@@ -229,6 +229,8 @@ std::string dump_config(const server_config& c) {
     << "payload.max_megs = " << p.max_payload_megs << "\n"
     << "payload.max_uncompressed_bytes = " << p.max_uncompressed_bytes() << "\n"
     << "payload.spill_bytes = " << p.body_spill_bytes << "\n"
+    << "quota.collection_mb = " << p.quota_collection_mb << "\n"
+    << "quota.media_mb = " << p.quota_media_mb << "\n"
     << "connections.max = " << p.max_connections << "\n"
     << "connections.max_per_ip = " << p.max_connections_per_ip << "\n"
     << "http.header_timeout_ms = " << p.http_header_timeout.count() << "\n"
