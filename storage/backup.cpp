@@ -219,7 +219,13 @@ result<backup_manifest> read_manifest(const fs::path& backup) {
     const auto root = json::parse(text.str()).as_object();
     backup_manifest m;
     m.created_s = root.at("created").to_number<std::int64_t>();
-    for (const auto& u : root.at("users").as_array()) m.users.emplace_back(u.as_string());
+    for (const auto& u : root.at("users").as_array()) {
+      std::string name(u.as_string());
+      // A user is one folder of the data folder, nothing above or beside it.
+      if (name.empty() || name.starts_with(".") || name.find('/') != std::string::npos)
+        return fail(storage_errc::corrupt, file.string() + " names a user that cannot be a folder: " + name);
+      m.users.push_back(std::move(name));
+    }
     for (const auto& f : root.at("files").as_array()) {
       const auto& o = f.as_object();
       manifest_file mf{std::string(o.at("path").as_string()), o.at("size").to_number<std::uint64_t>(),

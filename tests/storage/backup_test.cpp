@@ -61,13 +61,17 @@ TEST_CASE("a backup copies the media database and links the media files, with a 
   CHECK(bad.error().message.find("alice/media-store/") != std::string::npos);
 }
 
-TEST_CASE("a manifest naming a file outside its backup is refused", "[backup]") {
+TEST_CASE("a manifest naming a file or user outside its backup is refused", "[backup]") {
   test::temp_dir dir;
-  write(dir / "b/manifest.json",
-        R"({"format":1,"created":1,"users":["a"],"files":[{"path":"a/../../x","size":1,"sha256":"00"}]})");
-  auto m = read_manifest(dir / "b");
-  REQUIRE_FALSE(m.has_value());
-  CHECK(m.error().code == storage_errc::corrupt);
+  for (const char* manifest : {
+           R"({"format":1,"created":1,"users":["a"],"files":[{"path":"a/../../x","size":1,"sha256":"00"}]})",
+           R"({"format":1,"created":1,"users":[".."],"files":[]})",
+           R"({"format":1,"created":1,"users":["a/b"],"files":[]})"}) {
+    write(dir / "b/manifest.json", manifest);
+    auto m = read_manifest(dir / "b");
+    REQUIRE_FALSE(m.has_value());
+    CHECK(m.error().code == storage_errc::corrupt);
+  }
 }
 
 TEST_CASE("pruning keeps the newest complete backups and never the only one", "[backup]") {
