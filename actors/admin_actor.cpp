@@ -53,6 +53,8 @@ std::string admin_actor::stats_json() const {
   s.heap_free_bytes = heap.free_bytes;
   s.threads = current_thread_count();
   s.profile = config_.profile_name;
+  s.last_backup_unix_s = counters.last_backup_unix_s.load(std::memory_order_relaxed);
+  s.last_backup_ok = counters.last_backup_ok.load(std::memory_order_relaxed);
   return protocol::encode_server_stats(s);
 }
 

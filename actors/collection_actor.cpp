@@ -18,6 +18,7 @@
 #include "protocol/zstd_file.hpp"
 #include "storage/full_sync.hpp"
 #include "storage/schema_downgrade.hpp"
+#include "storage/users_db.hpp"
 
 namespace ankisync::actors {
 namespace {
@@ -42,6 +43,13 @@ constexpr const char* upload_ok = "OK";
 constexpr const char* upload_corrupt =
     "Your upload was corrupt. Please use Check Database, or restore from backup.";
 constexpr const char* upload_too_large = "collection exceeds size limit";
+
+// Shown by the client as it is, in place of OK.
+std::string over_quota(std::uint64_t bytes) {
+  return "Your collection is larger than the " + std::to_string(bytes >> 20) +
+         " MB this server allows for your account; nothing was changed on the server. Remove "
+         "notes you no longer need, or ask the server's operator for more room.";
+}
 
 blocking_result job_failed(error_code code, std::string message) {
   blocking_result r;
@@ -90,11 +98,14 @@ caf::behavior collection_actor::make_behavior() {
       [this](user_request_msg& msg) { on_request(msg); },
       [this](evict_msg) { on_evict(); },
       [this](session_check_msg) { on_session_check(); },
+      [this](maintenance_msg& msg) { return on_maintenance(msg); },
   };
 }
 
 void collection_actor::on_exit() {
   answer_all_waiting(
+      make_error(error_code::unavailable, "the server is stopping or the user's actor closed"));
+  answer_all_tasks(
       make_error(error_code::unavailable, "the server is stopping or the user's actor closed"));
   if (session_)
     end_session("the server is stopping or the user's actor closed");
@@ -169,12 +180,13 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
   std::filesystem::create_directories(config_.folder, ec);
   const auto temp = temp_name(config_.folder, upload_prefix);
   const auto limit = config_.profile.max_uncompressed_bytes();
+  const auto quota_bytes = quota().collection_bytes;
   // Decompressing and checking a large collection takes seconds: it runs
   // on the blocking pool while this actor waits, keeping this user's order.
   run_blocking(
       // The body copy keeps a legacy `data` part file alive (its owner)
       // until the job is done with it.
-      [body = req.upload_body, encoding = req.upload_encoding, temp, limit]() {
+      [body = req.upload_body, encoding = req.upload_encoding, temp, limit, quota_bytes]() {
         auto remove_temp = [&] {
           std::error_code ignored;
           std::filesystem::remove(temp, ignored);
@@ -193,6 +205,13 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
         if (decoded->hit_limit || decoded->size >= limit) {
           remove_temp();
           r.value = upload_too_large;
+          return r;
+        }
+        if (quota_bytes > 0 && decoded->size > quota_bytes) {
+          remove_temp();
+          spdlog::info("full upload of {} bytes refused: over the quota of {} bytes", decoded->size,
+                       quota_bytes);
+          r.value = over_quota(quota_bytes);
           return r;
         }
         if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
@@ -508,16 +527,33 @@ void collection_actor::on_session_check() {
       counters().sessions_timed_out.add();
       end_session("no request within the session idle time");
     }
-    else if (!waiting_.empty())
+    else if (!waiting_.empty() || !tasks_.empty())
       abandon_if_stalled();
   }
   serve_waiting();
 }
 
+user_quota collection_actor::quota() const {
+  user_quota q{config_.profile.quota_collection_mb << 20, config_.profile.quota_media_mb << 20};
+  if (config_.users_db_file.empty())
+    return q;
+  auto db = storage::users_db::open(config_.users_db_file);
+  auto own = db ? db->quota_of(config_.user) : std::unexpected(db.error());
+  if (!own) {
+    spdlog::warn("quota of {}: {}; the profile's applies", config_.user, own.error().message);
+    return q;
+  }
+  if (own->collection_mb)
+    q.collection_bytes = static_cast<std::uint64_t>(*own->collection_mb) << 20;
+  if (own->media_mb)
+    q.media_bytes = static_cast<std::uint64_t>(*own->media_mb) << 20;
+  return q;
+}
+
 void collection_actor::on_evict() {
   // Closing mid-session would throw away the client's work; the registry
   // asks again later. Waiting requests mean a session is open.
-  if ((session_ && !session_->failed) || !waiting_.empty()) {
+  if ((session_ && !session_->failed) || !waiting_.empty() || !tasks_.empty()) {
     caf::anon_send(caf::actor_cast<caf::actor>(current_sender()),
                    evict_refused_msg{config_.user});
     return;

@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
+#include <caf/response_promise.hpp>
 #include <caf/result.hpp>
 
 #include "actors/messages.hpp"
@@ -34,6 +36,15 @@ struct collection_config {
   // Requests waiting for the open session, set by this actor, read by the
   // registry, which then asks for a stall check on every tick.
   std::shared_ptr<std::atomic<std::int32_t>> waiting_requests;
+  // Read for the user's own quotas at each upload (`ankisync user set`
+  // in another process takes effect at once); empty: the profile's only.
+  std::filesystem::path users_db_file;
+};
+
+// A user's limits in bytes; 0: none.
+struct user_quota {
+  std::uint64_t collection_bytes = 0;
+  std::uint64_t media_bytes = 0;
 };
 
 // Owns one user's folder: the collection file, the media database and the
@@ -82,6 +93,8 @@ private:
   result on_step(const protocol::sync_request& req);
   result run_step(const protocol::sync_request& req, sync::sync_session& session);
   void on_evict();
+  // The profile's quotas with the user's own over them.
+  user_quota quota() const;
   void on_session_check();
 
   // ---- waiting for another device's session (collection_actor_wait.cpp) ----
@@ -101,6 +114,12 @@ private:
   std::optional<collection_identity> current_identity();
   void publish_waiting();
 
+  // ---- backup, restore, check (collection_actor_maintenance.cpp) ----
+  caf::result<blocking_result> on_maintenance(maintenance_msg& msg);
+  // Starts the oldest task when no session is open and no job runs.
+  void run_next_task();
+  void answer_all_tasks(const protocol::sync_error& why);
+
   // The user's collection, opened on first use.
   std::expected<storage::collection*, protocol::sync_error> open_collection();
   // Drops the session, rolling back whatever it wrote.
@@ -117,6 +136,15 @@ private:
   std::optional<sync::committed_state> committed_;
   std::optional<sync::sync_session> session_;
   session_queue waiting_;
+  // Backups, restores and checks waiting for the session to end.
+  struct pending_task {
+    maintenance_msg msg;
+    caf::response_promise promise;
+  };
+  std::deque<pending_task> tasks_;
+  // The task whose job runs: answered with an error if this actor stops
+  // first (a dropped promise would leave its asker waiting forever).
+  std::optional<caf::response_promise> running_task_;
   // Full uploads that replaced the collection file since this actor began.
   std::uint64_t uploads_ = 0;
   // A blocking job (full sync, media) runs: the actor takes no message

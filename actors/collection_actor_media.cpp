@@ -124,6 +124,7 @@ void collection_actor::on_media_upload(const protocol::sync_request& req, reply_
   upload.encoding = req.upload_encoding;
   upload.temp_zip = temp_name(media_store_.stage_folder(), upload_prefix);
   upload.limit = config_.profile.max_uncompressed_bytes();
+  upload.quota_bytes = quota().media_bytes;
   // Decoding, checking and writing up to 25 files takes a while: it runs
   // on the blocking pool, and this actor takes no other message meanwhile.
   run_blocking(

@@ -50,6 +50,9 @@ void collection_actor::wait_for_session(user_request_msg& msg) {
 }
 
 void collection_actor::serve_waiting() {
+  // A backup or check waits for the session only: it goes before the
+  // next device's start, which would open another.
+  run_next_task();
   // The common case, after every request: nobody waits (every change of
   // the queue was published already).
   if (waiting_.empty())
@@ -120,7 +123,9 @@ std::optional<collection_identity> collection_actor::current_identity() {
 }
 
 void collection_actor::publish_waiting() {
-  const auto n = static_cast<std::int32_t>(waiting_.size());
+  // Waiting tasks count too: the registry then checks for a stalled
+  // session on every tick.
+  const auto n = static_cast<std::int32_t>(waiting_.size() + tasks_.size());
   metrics().set_waiting(n);
   if (config_.waiting_requests)
     config_.waiting_requests->store(n, std::memory_order_relaxed);

@@ -121,6 +121,16 @@ struct blocking_done_msg {
   blocking_result result;
 };
 
+// runtime -> collection: run `job` on the user's files between sync
+// sessions (backup, restore, check: storage/maintenance.hpp), on the
+// blocking pool; answered with its result. `replaces_files`: the actor
+// closes its connections first, and a device waiting with a decision
+// taken on the old collection starts over.
+struct maintenance_msg {
+  std::function<blocking_result()> job;
+  bool replaces_files = false;
+};
+
 // net -> admin.
 struct admin_query_msg {
   net::admin_query query;
@@ -191,6 +201,7 @@ CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::evict_user_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::user_gone_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::gateway_is_msg))
 CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::login_tick_msg))
+CAF_ADD_TYPE_ID(ankisync, (ankisync::actors::maintenance_msg))
 CAF_END_TYPE_ID_BLOCK(ankisync)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::sync_request_msg)
@@ -201,3 +212,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_job_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::blocking_done_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::start_copied_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ankisync::actors::maintenance_msg)

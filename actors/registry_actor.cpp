@@ -72,7 +72,7 @@ registry_actor::resident& registry_actor::spawn_for(const std::string& user) {
       std::chrono::steady_clock::now().time_since_epoch().count());
   auto waiting_requests = std::make_shared<std::atomic<std::int32_t>>(0);
   collection_config cc{user,         config_.data_dir / user, config_.profile, config_.workers,
-                       last_request, waiting_requests};
+                       last_request, waiting_requests, config_.data_dir / "users.db"};
   auto handle = spawn<collection_actor>(metrics_, std::move(cc));
   monitor(handle);
   owners_.emplace(handle.address(), user);

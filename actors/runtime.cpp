@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <spdlog/spdlog.h>
@@ -178,6 +179,52 @@ net::admin_backend runtime::admin_backend() {
         std::move(done), [](std::string& json) { return std::move(json); },
         [](caf::error& err) { return "{\"error\":\"" + caf::to_string(err) + "\"}"; },
         [] { return std::string("{\"error\":\"the server is stopping\"}"); });
+  };
+}
+
+storage::owner_fn runtime::user_owner() {
+  return [impl = impl_.get()](const std::string& user, bool replaces_files,
+                              std::function<storage::user_outcome()> step) {
+    auto out = std::make_shared<storage::user_outcome>();
+    maintenance_msg msg;
+    msg.replaces_files = replaces_files;
+    msg.job = [step = std::move(step), out] {
+      *out = step();
+      blocking_result r;
+      r.ok = true;
+      return r;
+    };
+    std::string failure;
+    // The actor found may close (idle) before the task reaches it; the
+    // registry then gives its successor.
+    for (int attempt = 0; attempt < 3 && !impl->stopping.load(std::memory_order_acquire);
+         ++attempt) {
+      caf::scoped_actor self{impl->system};
+      caf::actor handle;
+      failure.clear();
+      self->request(impl->registry, caf::infinite, find_user_msg{user})
+          .receive([&](caf::actor& h) { handle = std::move(h); },
+                   [&](caf::error& e) { failure = caf::to_string(e); });
+      if (!handle)
+        continue;
+      bool answered = false;
+      self->request(handle, caf::infinite, msg)
+          .receive(
+              [&](blocking_result& r) {
+                answered = true;
+                if (!r.ok)
+                  failure = r.error.message;
+              },
+              [&](caf::error& e) { failure = caf::to_string(e); });
+      if (answered && failure.empty())
+        return *out;
+      if (answered)
+        break;
+    }
+    storage::user_outcome failed;
+    failed.user = user;
+    failed.line = "not done: " + (failure.empty() ? "the server is stopping" : failure);
+    return failed;
   };
 }
 

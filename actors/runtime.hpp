@@ -9,6 +9,7 @@
 #include "net/http_server.hpp"
 #include "net/sync_routes.hpp"
 #include "profiles/profile.hpp"
+#include "storage/maintenance.hpp"
 
 namespace ankisync::actors {
 
@@ -42,6 +43,10 @@ public:
 
   net::sync_backend sync_backend();
   net::admin_backend admin_backend();
+  // Runs a backup, restore or check step inside the user's collection
+  // actor, between sync sessions (storage/maintenance.hpp). Blocks the
+  // calling thread, which must not be a CAF or I/O thread.
+  storage::owner_fn user_owner();
 
   // What a shutdown left behind.
   struct shutdown_report {

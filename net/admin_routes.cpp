@@ -83,12 +83,51 @@ void answer_record(const http_request& req, const admin_record_fn& record, bool 
   respond(json_response(std::move(*done)));
 }
 
+std::optional<admin_task_kind> task_of(const std::string& path) {
+  if (path == "/admin/backup")
+    return admin_task_kind::backup;
+  if (path == "/admin/restore")
+    return admin_task_kind::restore;
+  if (path == "/admin/check")
+    return admin_task_kind::check;
+  return std::nullopt;
+}
+
+void answer_task(admin_task_kind kind, const http_request& req, const admin_task_fn& tasks,
+                 bool may_change, respond_fn& respond) {
+  if (req.method != "POST")
+    return respond(
+        error_response(make_error(error_code::method_not_allowed, "this admin route takes POST")));
+  if (!may_change)
+    return respond(error_response(make_error(
+        error_code::auth_failed,
+        "backups, restores and checks need the admin token (--admin-token or "
+        "ANKISYNC_ADMIN_TOKEN), or a server started with --admin-open-loopback")));
+  admin_task task;
+  task.kind = kind;
+  task.user = query_value(req.target, "user").value_or("");
+  task.repair_media = query_value(req.target, "repair_media").value_or("") == "1";
+  if (kind != admin_task_kind::check) {
+    const char* key = kind == admin_task_kind::backup ? "dir" : "backup";
+    task.path = query_value(req.target, key).value_or("");
+    if (!task.path.starts_with("/"))
+      return respond(error_response(make_error(
+          error_code::bad_request, std::string("?") + key + "= must be an absolute path")));
+  }
+  tasks(std::move(task), [respond](std::expected<std::string, protocol::sync_error> done) {
+    if (!done)
+      return respond(error_response(done.error()));
+    respond(json_response(std::move(*done)));
+  });
+}
+
 } // namespace
 
 request_handler make_admin_routes(admin_backend backend, std::string token,
-                                  admin_record_fn record, bool open_loopback) {
+                                  admin_record_fn record, bool open_loopback,
+                                  admin_task_fn tasks) {
   return [backend = std::move(backend), token = std::move(token), record = std::move(record),
-          open_loopback](http_request&& req, respond_fn respond) {
+          open_loopback, tasks = std::move(tasks)](http_request&& req, respond_fn respond) {
     const auto path = req.path();
     // The page holds no data and no secret, so it needs no token: it asks
     // for one and sends it with every call for data.
@@ -105,6 +144,12 @@ request_handler make_admin_routes(admin_backend backend, std::string token,
       r.headers.emplace_back("cache-control", "no-store");
       r.body = std::string(dashboard_page());
       return respond(std::move(r));
+    }
+    if (auto kind = task_of(path); kind && tasks) {
+      if (!authorized(req, token))
+        return respond(
+            error_response(make_error(error_code::auth_failed, "missing or wrong admin token")));
+      return answer_task(*kind, req, tasks, may_change(req, token, open_loopback), respond);
     }
     if (path == "/admin/record" && record) {
       if (!authorized(req, token))

@@ -56,6 +56,10 @@ struct profile {
 
   // Largest request body, MiB (MAX_SYNC_PAYLOAD_MEGS, upstream default 100).
   std::uint64_t max_payload_megs = 100;
+  // Default quotas per user, in MB; 0: no limit. A user's own (ankisync
+  // user set) overrides them (docs/backup.md, "Quotas").
+  std::uint64_t quota_collection_mb = 0;
+  std::uint64_t quota_media_mb = 0;
   // Request bodies above this many bytes go to a temp file, not memory.
   std::uint64_t body_spill_bytes = 256 * 1024;
   // The rows and objects of a normal sync (start, applyGraves,

@@ -33,6 +33,8 @@ constexpr entry table[] = {
     {"payload.max_megs", &profile::max_payload_megs},
     {"payload.spill_bytes", &profile::body_spill_bytes},
     {"payload.max_json_megs", &profile::max_json_megs},
+    {"quota.collection_mb", &profile::quota_collection_mb},
+    {"quota.media_mb", &profile::quota_media_mb},
     {"connections.max", &profile::max_connections},
     {"connections.max_per_ip", &profile::max_connections_per_ip},
     {"http.header_timeout_ms", &profile::http_header_timeout},

@@ -68,6 +68,10 @@ std::string encode_server_stats(const server_stats& s) {
   o["heap_free_bytes"] = s.heap_free_bytes;
   o["threads"] = s.threads;
   o["profile"] = sv(s.profile);
+  if (s.last_backup_unix_s == 0)
+    o["last_backup"] = nullptr;
+  else
+    o["last_backup"] = json::object{{"at", s.last_backup_unix_s}, {"ok", s.last_backup_ok}};
   return json::serialize(o);
 }
 

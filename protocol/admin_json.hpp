@@ -21,6 +21,10 @@ struct actor_snapshot {
 };
 
 struct server_stats {
+  // The last backup: its end (unix seconds, 0: none since the start) and
+  // whether it was complete.
+  std::int64_t last_backup_unix_s = 0;
+  bool last_backup_ok = false;
   std::uint64_t resident_actors = 0;
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;

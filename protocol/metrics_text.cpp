@@ -207,6 +207,17 @@ std::string render_metrics(const server_metrics& c, const runtime_figures& f) {
         "device waited.",
         c.sessions_abandoned.value());
 
+  w.declare("ankisync_backups_total", t::counter,
+            "Backups (scheduled or asked for) by result: complete (manifest written) or failed.");
+  w.sample("ankisync_backups_total", {{"result", "complete"}}, c.backups_complete.value());
+  w.sample("ankisync_backups_total", {{"result", "failed"}}, c.backups_failed.value());
+  plain("ankisync_last_backup_timestamp_seconds", t::gauge,
+        "When the last backup ended (unix seconds); 0 when none has since the start.",
+        static_cast<double>(c.last_backup_unix_s.load(std::memory_order_relaxed)));
+  plain("ankisync_last_backup_success", t::gauge,
+        "1 when the last backup was complete, 0 when it failed or none has run.",
+        c.last_backup_ok.load(std::memory_order_relaxed) ? 1.0 : 0.0);
+
   w.declare("ankisync_logins_total", t::counter,
             "Logins (hostKey) by result: ok, failed (wrong name or password), throttled (429).");
   for (std::size_t r = 0; r < login_result_labels.size(); ++r)

@@ -1,5 +1,7 @@
 #include "protocol/query_string.hpp"
 
+#include <cctype>
+
 namespace ankisync::protocol {
 namespace {
 
@@ -44,6 +46,21 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
     const auto eq = pair.find('=');
     out.emplace_back(form_decode(pair.substr(0, eq)),
                      eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0x0f];
+    }
   }
   return out;
 }

@@ -13,4 +13,8 @@ namespace ankisync::protocol {
 // empty value.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
 
+// A value for a query string: every byte but the unreserved ones
+// (letters, digits, "-_.~") as %XX.
+std::string percent_encode(std::string_view value);
+
 } // namespace ankisync::protocol

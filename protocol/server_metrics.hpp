@@ -130,6 +130,12 @@ struct server_metrics {
   // Not a counter: the last failed requests with their reasons, for the
   // dashboard (GET /admin/errors).
   recent_errors failures;
+  // Backups (scheduled or asked for, docs/backup.md): how many ended
+  // complete or failed; the last one's end (unix seconds, 0: none since
+  // the start) and whether it was complete.
+  counter backups_complete, backups_failed;
+  std::atomic<std::int64_t> last_backup_unix_s{0};
+  std::atomic<bool> last_backup_ok{false};
 
   counter& request(route_family f, request_method m, status_class s) {
     return requests[index(f, m, s)];

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <nettle/sha1.h>
+#include <nettle/sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <vector>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -118,6 +120,108 @@ result<std::string> sha1_of_file(const std::filesystem::path& file, bool make_du
   if (!read) return std::unexpected(read.error());
   if (make_durable && ::fdatasync(in.get()) != 0) return io_error("fdatasync", file, errno);
   return std::move(read->sha1_raw);
+}
+
+namespace {
+
+// Reads `in` to its end, hashing, and writes every byte to `out` unless
+// it is -1.
+result<hashed_copy> hash_through(int in, const std::filesystem::path& source, int out,
+                                 const std::filesystem::path& dest) {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  hashed_copy copied;
+  std::vector<unsigned char> buffer(1024 * 1024);
+  while (true) {
+    const auto n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("read", source, errno);
+    }
+    if (n == 0) break;
+    sha256_update(&ctx, static_cast<std::size_t>(n), buffer.data());
+    copied.size += static_cast<std::uint64_t>(n);
+    if (out >= 0)
+      if (auto r = write_all(out, buffer.data(), static_cast<std::size_t>(n), dest); !r)
+        return std::unexpected(r.error());
+  }
+  std::array<unsigned char, SHA256_DIGEST_SIZE> digest{};
+  sha256_digest(&ctx, digest.size(), digest.data());
+  static constexpr char hex[] = "0123456789abcdef";
+  copied.sha256.reserve(2 * digest.size());
+  for (unsigned char b : digest) {
+    copied.sha256 += hex[b >> 4];
+    copied.sha256 += hex[b & 15];
+  }
+  return copied;
+}
+
+} // namespace
+
+result<std::string> sha256_hex_of_file(const std::filesystem::path& file) {
+  auto opened = open_regular(file);
+  if (!opened) return std::unexpected(opened.error());
+  fd_guard in(*opened);
+  auto hashed = hash_through(in.get(), file, -1, file);
+  if (!hashed) return std::unexpected(hashed.error());
+  return std::move(hashed->sha256);
+}
+
+result<hashed_copy> copy_with_sha256(const std::filesystem::path& from,
+                                     const std::filesystem::path& to) {
+  auto opened = open_regular(from);
+  if (!opened) return std::unexpected(opened.error());
+  fd_guard in(*opened);
+  fd_guard out(::open(to.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (out.get() < 0) return io_error("create", to, errno);
+  auto remove_to = [&] {
+    std::error_code ignored;
+    std::filesystem::remove(to, ignored);
+  };
+  // The kernel copies without the bytes passing through here (and shares
+  // blocks on file systems that can), several times faster than read and
+  // write; the digest is then taken from the copy, already in the cache.
+  bool in_kernel = true;
+  while (true) {
+    const auto n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
+    if (n > 0) continue;
+    if (n == 0) break;
+    if (errno == EINTR) continue;
+    if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) {
+      in_kernel = false;
+      break;
+    }
+    const int err = errno;
+    remove_to();
+    return io_error("copy to", to, err);
+  }
+  if (!in_kernel && (::lseek(in.get(), 0, SEEK_SET) != 0 || ::ftruncate(out.get(), 0) != 0 ||
+                     ::lseek(out.get(), 0, SEEK_SET) != 0)) {
+    const int err = errno;
+    remove_to();
+    return io_error("copy to", to, err);
+  }
+  auto copied = in_kernel ? (::lseek(out.get(), 0, SEEK_SET) == 0
+                                 ? hash_through(out.get(), to, -1, to)
+                                 : io_error("seek", to, errno))
+                          : hash_through(in.get(), from, out.get(), to);
+  int err = 0;
+  if (copied && ::fsync(out.get()) != 0) err = errno;
+  if (copied && out.close() != 0 && err == 0) err = errno;
+  if (!copied || err != 0) {
+    remove_to();
+    if (!copied) return copied;
+    return io_error("write", to, err);
+  }
+  return copied;
+}
+
+result<void> link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) return {};
+  // Another file system, or one without hard links: a real copy.
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP)
+    return io_error("link", to, errno);
+  return copy_file_durably(from, to);
 }
 
 result<copied_file> copy_verified(const std::filesystem::path& source,

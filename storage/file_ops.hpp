@@ -18,6 +18,24 @@ result<void> fsync_path(const std::filesystem::path& p, bool directory);
 // names a file whose bytes a power cut could still lose.
 result<std::string> sha1_of_file(const std::filesystem::path& file, bool make_durable);
 
+// Lowercase hex SHA-256 of a regular file's bytes (backup manifests).
+result<std::string> sha256_hex_of_file(const std::filesystem::path& file);
+
+struct hashed_copy {
+  std::uint64_t size = 0;
+  std::string sha256; // lowercase hex
+};
+// Copies `from` to `to` (which must not exist) in one pass that also
+// takes the SHA-256 of the bytes, then flushes `to`. A failure leaves no
+// `to`.
+result<hashed_copy> copy_with_sha256(const std::filesystem::path& from,
+                                     const std::filesystem::path& to);
+
+// Makes `to` (which must not exist) the same file as `from`: a hard link
+// where the file system allows one, else a flushed copy. Contents that
+// are never rewritten in place (the media store) can share their inode.
+result<void> link_or_copy(const std::filesystem::path& from, const std::filesystem::path& to);
+
 struct copied_file {
   std::string sha1_raw; // 20 bytes
   std::int64_t size = 0;

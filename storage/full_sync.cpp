@@ -39,6 +39,10 @@ result<void> validate_uploaded_collection(const std::filesystem::path& file) {
       return fail(storage_errc::corrupt,
                   "schema " + std::to_string(*ver) + " upload: " + r.error().message);
   }
+  return check_collection_file(file);
+}
+
+result<void> check_collection_file(const std::filesystem::path& file) {
   collection_options options;
   options.create_if_missing = false;
   options.check_integrity = true;

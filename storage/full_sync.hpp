@@ -16,6 +16,11 @@ namespace ankisync::storage {
 // schema-11 file, ...): corrupt, with the reason.
 result<void> validate_uploaded_collection(const std::filesystem::path& file);
 
+// The checks of an upload after any upgrade, also run by `ankisync
+// check` on stored collections: PRAGMA integrity_check, schema 18 and
+// every table a collection has.
+result<void> check_collection_file(const std::filesystem::path& file);
+
 // Writes a consistent, self-contained copy (no -wal needed) of the
 // collection at `source` to `dest`, which must not exist. Uses a
 // connection of its own, so it can run on another thread while the owner

@@ -71,16 +71,6 @@ result<void> move_or_copy(const fs::path& from, const fs::path& to) {
   return copy_file_durably(from, to);
 }
 
-// link(2) keeps one copy of the bytes under both names; a file system
-// without hard links gets a durable copy.
-result<void> link_or_copy(const fs::path& from, const fs::path& to) {
-  if (::link(from.c_str(), to.c_str()) == 0) return {};
-  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP)
-    return fail(storage_errc::io, "link " + from.string() + " to " + to.string() + ": " +
-                                      std::strerror(errno));
-  return copy_file_durably(from, to);
-}
-
 result<void> make_folder(const fs::path& p) {
   std::error_code ec;
   fs::create_directories(p, ec);

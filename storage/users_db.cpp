@@ -333,6 +333,45 @@ result<void> users_db::remove_user(std::string_view given) {
   });
 }
 
+result<void> users_db::set_quota(std::string_view given, const quota& q) {
+  return guarded([&]() -> result<void> {
+    const auto name = stored_name(given);
+    for (auto [column, value] : {std::pair{"max_collection_mb", q.collection_mb},
+                                 std::pair{"max_media_mb", q.media_mb}}) {
+      if (!value) continue;
+      if (*value < 0) return fail(storage_errc::invalid, "a quota is 0 (no limit) or more MB");
+      auto stmt = sqlite_stmt::prepare(
+          db_, "UPDATE users SET " + std::string(column) + " = ? WHERE name = ?");
+      if (!stmt) return error_of(stmt);
+      if (auto r = stmt->bind(1, *value); !r) return r;
+      if (auto r = stmt->bind(2, name); !r) return r;
+      if (auto r = stmt->run(); !r) return r;
+      if (sqlite3_changes(db_) == 0)
+        return fail(storage_errc::not_found, "no user '" + std::string(name) + "'");
+    }
+    return {};
+  });
+}
+
+result<users_db::quota> users_db::quota_of(std::string_view given) {
+  return guarded([&]() -> result<quota> {
+    const auto name = stored_name(given);
+    auto stmt = sqlite_stmt::prepare(
+        db_, "SELECT coalesce(max_collection_mb, -1), coalesce(max_media_mb, -1) FROM users "
+             "WHERE name = ?");
+    if (!stmt) return error_of(stmt);
+    if (auto r = stmt->bind(1, name); !r) return std::unexpected(r.error());
+    auto row = stmt->step();
+    if (!row) return error_of(row);
+    quota q;
+    if (!*row) return q;
+    for (int column : {0, 1})
+      if (const auto mb = stmt->int64(column); mb >= 0)
+        (column == 0 ? q.collection_mb : q.media_mb) = mb;
+    return q;
+  });
+}
+
 result<std::vector<user_row>> users_db::list_users() {
   return guarded([&]() -> result<std::vector<user_row>> {
     auto stmt = sqlite_stmt::prepare(

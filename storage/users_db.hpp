@@ -77,6 +77,15 @@ public:
   result<std::vector<user_row>> list_users();
   result<std::optional<user_row>> find_user(std::string_view name);
 
+  // Per-user quotas in MB (docs/backup.md, "Quotas"): nullopt is the
+  // profile's default, 0 no limit. set_quota changes only what is given.
+  struct quota {
+    std::optional<std::int64_t> collection_mb;
+    std::optional<std::int64_t> media_mb;
+  };
+  result<void> set_quota(std::string_view name, const quota& q);
+  result<quota> quota_of(std::string_view name);
+
   // Adds an imported account in one transaction: the user (unless it
   // exists, see import_account_outcome) and its host keys. Errors: a bad
   // name or hash or an empty key (invalid); a key that belongs to another

@@ -17,7 +17,7 @@ constexpr int busy_timeout_ms = 5000;
 
 // migrations[n] takes the schema from version n to n + 1. Append only:
 // released files are at every version in between.
-constexpr std::array<std::string_view, 1> migrations = {
+constexpr std::array<std::string_view, 2> migrations = {
     R"sql(
 CREATE TABLE users (
   name TEXT PRIMARY KEY,
@@ -33,6 +33,11 @@ CREATE TABLE host_keys (
 );
 -- Cascading deletes and per-user revocation look keys up by name.
 CREATE INDEX host_keys_by_name ON host_keys(name);
+)sql",
+    // Per-user quotas in MB (ankisync user set); NULL: the profile's.
+    R"sql(
+ALTER TABLE users ADD COLUMN max_collection_mb INTEGER;
+ALTER TABLE users ADD COLUMN max_media_mb INTEGER;
 )sql",
 };
 

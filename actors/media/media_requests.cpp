@@ -104,6 +104,29 @@ reply sanity(std::string_view payload, storage::media_db& db) {
                                              static_cast<std::int64_t>(*local));
 }
 
+// Whether `changes` would bring the media over `quota`: they grow it (an
+// upload that only shrinks it always goes through, even over a quota
+// lowered since), and its total once each name's new size replaces its
+// old one is over.
+static storage::result<bool> over_quota(storage::media_db& db,
+                                        const std::vector<storage::media_upload_change>& changes,
+                                        std::uint64_t quota) {
+  auto totals = db.totals();
+  if (!totals)
+    return std::unexpected(totals.error());
+  std::int64_t bytes = totals->total_bytes;
+  for (const auto& c : changes) {
+    auto live = db.live_file(c.fname);
+    if (!live)
+      return std::unexpected(live.error());
+    if (*live)
+      bytes -= (*live)->size;
+    if (!c.deletion)
+      bytes += c.size;
+  }
+  return bytes > totals->total_bytes && bytes > static_cast<std::int64_t>(quota);
+}
+
 std::expected<upload_reply, protocol::sync_error> upload(const upload_request& req, storage::media_db& db, const storage::media_store& store,
              std::int64_t now_s) {
   struct zip_guard {
@@ -128,6 +151,22 @@ std::expected<upload_reply, protocol::sync_error> upload(const upload_request& r
   changes.reserve(entries->size());
   for (const auto& e : *entries)
     changes.push_back({e.fname, e.deletion, e.sha1_raw, static_cast<std::int64_t>(e.size), e.staged});
+  if (req.quota_bytes > 0) {
+    auto over = over_quota(db, changes, req.quota_bytes);
+    if (!over) {
+      remove_staged(*entries);
+      return server_failed("reading the media database", over.error());
+    }
+    if (*over) {
+      remove_staged(*entries);
+      return std::unexpected(make_error(
+          error_code::bad_request,
+          "Your media would take more than the " + std::to_string(req.quota_bytes >> 20) +
+              " MB this server allows for your account; these files were not stored. Remove "
+              "media you no longer need (Tools > Check Media), or ask the server's operator for "
+              "more room."));
+    }
+  }
   auto outcome = db.apply_upload(changes, store, now_s);
   if (!outcome) {
     remove_staged(*entries);

@@ -33,6 +33,7 @@ struct upload_request {
   protocol::body_encoding encoding = protocol::body_encoding::raw;
   std::filesystem::path temp_zip;  // where the decoded zip is written
   std::uint64_t limit = 0;         // most decoded bytes accepted
+  std::uint64_t quota_bytes = 0;   // the user's media quota; 0: none
 };
 
 struct upload_reply {

@@ -78,12 +78,15 @@ TEST_CASE("server stats carry every field", "[admin_json]") {
   s.heap_free_bytes = 1'500'000;
   s.threads = 9;
   s.profile = "small\"box";
+  s.last_backup_unix_s = 1'796'000'000;
+  s.last_backup_ok = true;
 
   const json::value v = json::parse(encode_server_stats(s));
   const json::object& o = v.as_object();
   CHECK(keys_of(o) == std::set<std::string>{"resident_actors", "requests", "errors",
                                             "uptime_seconds", "rss_bytes", "heap_in_use_bytes",
-                                            "heap_free_bytes", "threads", "profile"});
+                                            "heap_free_bytes", "threads", "profile",
+                                            "last_backup"});
   CHECK(json::value_to<std::uint64_t>(o.at("resident_actors")) == 4);
   CHECK(json::value_to<std::uint64_t>(o.at("requests")) == 1000);
   CHECK(json::value_to<std::uint64_t>(o.at("errors")) == 7);
@@ -93,6 +96,9 @@ TEST_CASE("server stats carry every field", "[admin_json]") {
   CHECK(json::value_to<std::uint64_t>(o.at("heap_free_bytes")) == 1'500'000);
   CHECK(json::value_to<std::uint64_t>(o.at("threads")) == 9);
   CHECK(o.at("profile").as_string() == "small\"box");
+  CHECK(o.at("last_backup").at("at").to_number<std::int64_t>() == 1'796'000'000);
+  CHECK(o.at("last_backup").at("ok").as_bool());
+  CHECK(json::parse(encode_server_stats(server_stats{})).at("last_backup").is_null());
 }
 
 TEST_CASE("user list has one object per user, unknown figures as -1", "[admin_json]") {

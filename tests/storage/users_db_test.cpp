@@ -70,7 +70,7 @@ TEST_CASE("open creates the file with the schema, WAL and a version") {
   using std::filesystem::perms;
   CHECK((std::filesystem::status(file).permissions() & perms::all) ==
         (perms::owner_read | perms::owner_write));
-  CHECK(query_text(file, "PRAGMA user_version") == "1");
+  CHECK(query_text(file, "PRAGMA user_version") == "2");
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
   CHECK(query_text(file, "SELECT group_concat(name, ',') FROM "
                          "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)") ==
@@ -621,4 +621,37 @@ TEST_CASE("an env user given in NFD is stored in NFC and keeps its derived key")
   REQUIRE(db.sync_env_users({plain_env(nfd, "pw")}, test_rounds));
   CHECK(db.list_users()->size() == 1);
   CHECK(db.login(nfd, "pw").value() == *key);
+}
+
+TEST_CASE("a user's quotas are the profile's until set, and a file of version 1 gains them") {
+  temp_dir dir;
+  auto file = dir / "users.db";
+  {
+    // users.db as version 1 left it, with one user.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw,
+                         "CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, "
+                         "source TEXT NOT NULL, created INTEGER NOT NULL, env_key TEXT);"
+                         "CREATE TABLE host_keys (key TEXT PRIMARY KEY, name TEXT NOT NULL "
+                         "REFERENCES users(name) ON DELETE CASCADE, created INTEGER NOT NULL);"
+                         "INSERT INTO users VALUES ('old', 'x', 'local', 1, NULL);"
+                         "PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = open_db(file);
+  auto q = db.quota_of("old");
+  REQUIRE(q);
+  CHECK_FALSE(q->collection_mb);
+  CHECK_FALSE(q->media_mb);
+  REQUIRE(db.set_quota("old", {std::int64_t{500}, std::nullopt}));
+  REQUIRE(db.set_quota("old", {std::nullopt, std::int64_t{0}}));
+  q = db.quota_of("old");
+  REQUIRE(q);
+  CHECK(q->collection_mb == 500);
+  CHECK(q->media_mb == 0);
+  CHECK(db.set_quota("nobody", {std::int64_t{1}, std::nullopt}).error().code ==
+        storage_errc::not_found);
+  CHECK(db.set_quota("old", {std::int64_t{-1}, std::nullopt}).error().code == storage_errc::invalid);
 }

@@ -8,6 +8,7 @@
 #include "tools/ankisync/log_setup.hpp"
 
 int main(int argc, char** argv) {
+  namespace net = ankisync::net;
   using namespace ankisync::app;
   // Everything `serve` and `user` write into the data folder (users.db,
   // collections, media, recordings, spilled request bodies) is for the
@@ -58,6 +59,12 @@ int main(int argc, char** argv) {
                         "Write '<port> <admin port>' to this file once listening");
   serve_cmd->add_option("--record", serve.record_dir,
                         "Record every user's sync sessions into this folder (docs/replay.md)");
+  serve_cmd->add_option("--backup-dir", serve.backup_dir,
+                        "Take scheduled backups into this folder (default: $ANKISYNC_BACKUP_DIR)");
+  serve_cmd->add_option("--backup-every", serve.backup_every,
+                        "How often, e.g. 24h, 30m (default: $ANKISYNC_BACKUP_EVERY)");
+  serve_cmd->add_option("--backup-keep", serve.backup_keep,
+                        "Complete backups to keep, newest first (default: $ANKISYNC_BACKUP_KEEP or 7)");
   serve_cmd->add_option("--set", serve.settings,
                         "Override a profile setting, KEY=VALUE with keys as --dump-config prints them (repeatable)");
   serve_cmd->add_flag("--dump-config", serve.dump_config, "Print the effective settings and exit");
@@ -80,6 +87,14 @@ int main(int argc, char** argv) {
   auto* remove = user_cmd->add_subcommand("remove", "Remove a user (the data folder is kept)");
   remove->add_option("name", user.name)->required();
   user_cmd->add_subcommand("list", "List users");
+  auto* set = user_cmd->add_subcommand("set", "Set a user's quotas (works while the server runs)");
+  set->add_option("name", user.name)->required();
+  set->add_option("--max-collection-mb", user.quota.collection_mb,
+                  "Largest collection accepted, in MB (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  set->add_option("--max-media-mb", user.quota.media_mb,
+                  "Most media bytes kept, in MB (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
 
   migrate_command migrate;
   auto* migrate_cmd = app.add_subcommand(
@@ -105,7 +120,44 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--user", import.only_user, "Import only this user");
   import_cmd->add_flag("--dry-run", import.dry_run, "Check and report; write nothing");
 
+  // backup, restore, check: the same flags to find the data folder and,
+  // while it runs, the server.
+  data_safety_command backup, restore, check;
+  auto data_safety = [&](const char* name, const char* what, data_safety_command& cmd,
+                         net::admin_task_kind kind) {
+    cmd.task.kind = kind;
+    auto* sub = app.add_subcommand(name, what);
+    sub->add_option("--data", cmd.data_dir, "Data folder (default: $SYNC_BASE or ./data)");
+    sub->add_option("--user", cmd.task.user, "Only this user");
+    sub->add_option("--admin-host", cmd.admin_host,
+                    "The running server's admin address (default: $ANKISYNC_ADMIN_HOST or 127.0.0.1)");
+    sub->add_option("--admin-port", cmd.admin_port,
+                    "The running server's admin port (default: $ANKISYNC_ADMIN_PORT or 8081)");
+    sub->add_option("--admin-token", cmd.admin_token,
+                    "Its admin token (default: $ANKISYNC_ADMIN_TOKEN)");
+    return sub;
+  };
+  auto* backup_cmd = data_safety("backup", "Back up every user (works while the server runs)",
+                                 backup, net::admin_task_kind::backup);
+  backup_cmd->add_option("dir", backup.task.path, "Folder for backups; each gets a new folder in it")
+      ->required();
+  auto* restore_cmd = data_safety("restore", "Put users' collections and media back from a backup",
+                                  restore, net::admin_task_kind::restore);
+  restore_cmd->add_option("backup", restore.task.path, "One backup folder (with its manifest.json)")
+      ->required();
+  auto* check_cmd = data_safety("check", "Check every collection, media database and media file",
+                                check, net::admin_task_kind::check);
+  check_cmd->add_flag("--repair-media", check.task.repair_media,
+                      "Forget media rows whose file is missing or damaged; remove stray temp files");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (backup_cmd->parsed())
+    return run_data_safety_command(backup);
+  if (restore_cmd->parsed())
+    return run_data_safety_command(restore);
+  if (check_cmd->parsed())
+    return run_data_safety_command(check);
 
   if (migrate_cmd->parsed())
     return run_migrate_command(migrate);
@@ -120,6 +172,8 @@ int main(int argc, char** argv) {
     user.what = user_command::action::passwd;
   else if (remove->parsed())
     user.what = user_command::action::remove;
+  else if (set->parsed())
+    user.what = user_command::action::set;
   else
     user.what = user_command::action::list;
   return run_user_command(user);

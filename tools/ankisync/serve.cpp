@@ -29,6 +29,7 @@
 #include "tools/ankisync/malloc_tunables.hpp"
 #include "tools/ankisync/process_setup.hpp"
 #include "tools/ankisync/service_notify.hpp"
+#include "tools/ankisync/task_runner.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -272,6 +273,11 @@ int run_serve(const serve_flags& flags, char** argv) {
   ro.idle_eviction = c.idle_eviction_override;
   ro.recorder = &recorder;
   actors::runtime runtime(ro);
+  // Between the runtime, which its tasks use, and the listeners, whose
+  // admin routes hand it tasks.
+  task_runner tasks(c.data_dir, runtime.user_owner(), &counters);
+  if (c.backup_every.count() > 0)
+    tasks.schedule_backups(c.backup_dir, c.backup_every, c.backup_keep);
   // Declared after the runtime so it is destroyed first: its handlers hold
   // actor handles, and tearing down the actor system waits for the last one.
   net::http_server server(c.profile.io_threads, counters);
@@ -317,7 +323,7 @@ int run_serve(const serve_flags& flags, char** argv) {
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
                                net::make_admin_routes(runtime.admin_backend(), c.admin_token,
                                                       record_control(recorder),
-                                                      c.admin_open_loopback));
+                                                      c.admin_open_loopback, tasks.admin_tasks()));
     if (!bound) {
       spdlog::error("admin endpoint: {}", bound.error());
       return 1;
@@ -340,6 +346,7 @@ int run_serve(const serve_flags& flags, char** argv) {
   spdlog::info("shutting down ({}): requests in flight get {} ms",
                sig == SIGINT ? "SIGINT" : "SIGTERM", c.profile.shutdown_grace.count());
   server.stop_accepting();
+  tasks.stop();
   if (auto left = server.drain(deadline); left > 0)
     spdlog::warn("{} requests still in flight after the grace; they are answered 503 or cut", left);
   const auto report = runtime.shutdown(deadline);
@@ -356,6 +363,7 @@ int run_serve(const serve_flags& flags, char** argv) {
     spdlog::shutdown();
     std::_Exit(0);
   }
+  tasks.join();
   spdlog::info("stopped");
   return 0;
 }

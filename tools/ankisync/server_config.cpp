@@ -93,6 +93,63 @@ std::optional<std::filesystem::path> unused_official_data_folder(const std::stri
   return official;
 }
 
+std::optional<std::chrono::seconds> parse_interval(const std::string& text) {
+  if (text.size() < 2)
+    return std::nullopt;
+  auto n = parse_number<std::uint32_t>(text.substr(0, text.size() - 1));
+  if (!n || *n == 0)
+    return std::nullopt;
+  switch (text.back()) {
+  case 's':
+    return std::chrono::seconds(*n);
+  case 'm':
+    return std::chrono::minutes(*n);
+  case 'h':
+    return std::chrono::hours(*n);
+  case 'd':
+    return std::chrono::hours(24) * *n;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<std::string> backup_setting(const std::string& flag, const char* variable) {
+  if (!flag.empty())
+    return flag;
+  return env(variable);
+}
+
+// Scheduled backups: all three settings or none of the first two.
+std::expected<void, std::string> resolve_backups(const serve_flags& flags, server_config& c) {
+  const auto dir = backup_setting(flags.backup_dir, "ANKISYNC_BACKUP_DIR");
+  const auto every = backup_setting(flags.backup_every, "ANKISYNC_BACKUP_EVERY");
+  if (flags.backup_keep) {
+    c.backup_keep = *flags.backup_keep;
+  } else if (auto keep = env("ANKISYNC_BACKUP_KEEP")) {
+    auto n = parse_number<unsigned>(*keep);
+    if (!n)
+      return std::unexpected("ANKISYNC_BACKUP_KEEP must be a whole number, not '" + *keep + "'");
+    c.backup_keep = *n;
+  }
+  if (c.backup_keep == 0)
+    return std::unexpected("--backup-keep must be at least 1: the newest backup is always kept");
+  if (!dir && !every)
+    return {};
+  if (!dir || dir->empty() || !every)
+    return std::unexpected("scheduled backups need both --backup-dir and --backup-every "
+                           "(or ANKISYNC_BACKUP_DIR and ANKISYNC_BACKUP_EVERY)");
+  auto interval = parse_interval(*every);
+  if (!interval)
+    return std::unexpected("--backup-every takes a whole number and a unit (s, m, h, d), such "
+                           "as 24h, not '" + *every + "'");
+  c.backup_dir = std::filesystem::absolute(*dir);
+  c.backup_every = *interval;
+  return {};
+}
+
+} // namespace
+
 std::expected<server_config, std::string> resolve_config(const serve_flags& flags) {
   server_config c;
   c.data_dir = resolve_data_dir(flags.data_dir);
@@ -164,6 +221,8 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
   for (const auto& setting : flags.settings)
     if (auto set = profiles::apply_setting(c.profile, setting); !set)
       return std::unexpected(set.error());
+  if (auto backups = resolve_backups(flags, c); !backups)
+    return std::unexpected(backups.error());
   c.ready_file = flags.ready_file;
   c.record_all = !flags.record_dir.empty();
   c.record_dir = c.record_all ? std::filesystem::path(flags.record_dir) : c.data_dir / ".recordings";
@@ -202,6 +261,8 @@ std::string dump_config(const server_config& c) {
     << "payload.max_uncompressed_bytes = " << p.max_uncompressed_bytes() << "\n"
     << "payload.spill_bytes = " << p.body_spill_bytes << "\n"
     << "payload.max_json_megs = " << p.max_json_megs << "\n"
+    << "quota.collection_mb = " << p.quota_collection_mb << "\n"
+    << "quota.media_mb = " << p.quota_media_mb << "\n"
     << "connections.max = " << p.max_connections << "\n"
     << "connections.max_per_ip = " << p.max_connections_per_ip << "\n"
     << "http.header_timeout_ms = " << p.http_header_timeout.count() << "\n"
@@ -214,6 +275,11 @@ std::string dump_config(const server_config& c) {
     << "shutdown.grace_ms = " << p.shutdown_grace.count() << "\n"
     << "passwords_hashed = " << (c.passwords_hashed ? "yes" : "no") << "\n"
     << "env_users = " << c.env_users.size() << "\n"
+    << "backup.dir = " << (c.backup_dir.empty() ? "(none)" : c.backup_dir.string()) << "\n"
+    << "backup.every = "
+    << (c.backup_every.count() == 0 ? std::string("off") : std::to_string(c.backup_every.count()) + " s")
+    << "\n"
+    << "backup.keep = " << c.backup_keep << "\n"
     << "record = " << (c.record_all ? "every user" : "chosen users") << " -> "
     << c.record_dir.string() << "\n";
   return o.str();

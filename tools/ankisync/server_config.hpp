@@ -34,6 +34,9 @@ struct serve_flags {
   std::optional<unsigned> scheduler_threads;
   std::string ready_file;
   std::string record_dir; // --record: record every user's sessions here
+  std::string backup_dir;   // --backup-dir: scheduled backups go here
+  std::string backup_every; // --backup-every: 24h, 30m, 90s, 7d
+  std::optional<unsigned> backup_keep; // --backup-keep: complete backups kept
   std::vector<std::string> settings; // --set KEY=VALUE, over the profile
   bool dump_config = false;
   bool healthcheck = false;
@@ -69,13 +72,19 @@ struct server_config {
   std::filesystem::path record_dir;
   bool record_all = false;
 
+  // Scheduled backups (docs/backup.md): off while backup_every is 0.
+  std::filesystem::path backup_dir;
+  std::chrono::seconds backup_every{0};
+  unsigned backup_keep = 7;
+
   std::filesystem::path users_db_file() const { return data_dir / "users.db"; }
   // Request bodies spill here; the dot keeps it apart from user folders.
   std::filesystem::path spill_dir() const { return data_dir / ".tmp"; }
 };
 
 // Reads SYNC_USERn, SYNC_BASE, SYNC_HOST, SYNC_PORT, SYNC_PROFILE,
-// PASSWORDS_HASHED, MAX_SYNC_PAYLOAD_MEGS, ANKISYNC_ADMIN_TOKEN.
+// PASSWORDS_HASHED, MAX_SYNC_PAYLOAD_MEGS, ANKISYNC_ADMIN_TOKEN,
+// ANKISYNC_BACKUP_DIR, ANKISYNC_BACKUP_EVERY, ANKISYNC_BACKUP_KEEP.
 // Errors are sentences for the operator.
 std::expected<server_config, std::string> resolve_config(const serve_flags& flags);
 
@@ -86,6 +95,9 @@ std::filesystem::path resolve_data_dir(const std::string& flag);
 // exists and no data folder was chosen, so that a user switching servers
 // is told which variable points ankisync at it.
 std::optional<std::filesystem::path> unused_official_data_folder(const std::string& flag);
+
+// "90s", "30m", "24h", "7d" (a whole number and a unit).
+std::optional<std::chrono::seconds> parse_interval(const std::string& text);
 
 // key = value lines, every effective setting (the admin token masked).
 std::string dump_config(const server_config& config);

@@ -64,6 +64,21 @@ int run_user_command(const user_command& cmd) {
                 << "\n";
     return 0;
   }
+  if (cmd.what == action::set) {
+    if (!cmd.quota.collection_mb && !cmd.quota.media_mb)
+      return fail("give --max-collection-mb or --max-media-mb (0: no limit)");
+    if (auto r = db->set_quota(cmd.name, cmd.quota); !r)
+      return fail(r.error().message);
+    auto q = db->quota_of(cmd.name);
+    if (!q)
+      return fail(q.error().message);
+    auto shown = [](const std::optional<std::int64_t>& mb) {
+      return !mb ? std::string("the profile's") : *mb == 0 ? std::string("no limit") : std::to_string(*mb) + " MB";
+    };
+    std::cout << cmd.name << ": collection " << shown(q->collection_mb) << ", media "
+              << shown(q->media_mb) << "\n";
+    return 0;
+  }
   if (cmd.what == action::remove) {
     if (auto r = db->remove_user(cmd.name); !r)
       return fail(r.error().message);

@@ -13,24 +13,7 @@ void run_full_sync(context& ctx) {
   auto d = device_from_server(ctx, "full");
   std::mt19937_64 rng(11);
   const std::uint64_t want = static_cast<std::uint64_t>(o.full_mb) * 1024 * 1024;
-  sqlite3* db = d.collection().handle();
-  auto size_now = [&] {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
-                       -1, &st, nullptr);
-    std::uint64_t v = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-      v = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
-    return v;
-  };
-  int made = 0;
-  while (size_now() < want) {
-    for (int i = 0; i < 50; ++i, ++made)
-      must(d.add_note({"big " + std::to_string(made) + " " + words(rng, 60), words(rng, 20000)}),
-           "add note");
-  }
-  checkpoint(d);
+  const int made = grow_collection(d, want, rng);
   const std::string bytes = read_all(d.file());
   const double size = static_cast<double>(bytes.size());
   std::cerr << "full-sync: collection of " << made << " notes, "

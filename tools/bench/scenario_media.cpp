@@ -35,17 +35,6 @@ bool reset_peak_rss(pid_t pid) {
   return static_cast<bool>(out);
 }
 
-// Media-like bytes: incompressible, as images and sound are.
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-  std::string out(n, '\0');
-  for (std::size_t i = 0; i < n; i += 8) {
-    const std::uint64_t v = rng();
-    for (std::size_t k = 0; k < 8 && i + k < n; ++k)
-      out[i + k] = static_cast<char>(v >> (8 * k));
-  }
-  return out;
-}
-
 // The floor under both directions: every file written (and synced to
 // disk once at the end) and hashed. Files/s, best of `rounds`.
 double write_and_hash_files_per_s(const std::vector<std::pair<std::string, std::string>>& files,

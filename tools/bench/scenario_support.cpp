@@ -89,4 +89,36 @@ std::string words(std::mt19937_64& rng, std::size_t bytes) {
   return out;
 }
 
+std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
+  std::string out(n, '\0');
+  for (std::size_t i = 0; i < n; i += 8) {
+    const std::uint64_t v = rng();
+    for (std::size_t k = 0; k < 8 && i + k < n; ++k)
+      out[i + k] = static_cast<char>(v >> (8 * k));
+  }
+  return out;
+}
+
+int grow_collection(client::device& d, std::uint64_t bytes, std::mt19937_64& rng) {
+  sqlite3* db = d.collection().handle();
+  auto size_now = [&] {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+                       -1, &st, nullptr);
+    std::uint64_t v = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+      v = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return v;
+  };
+  int made = 0;
+  while (size_now() < bytes) {
+    for (int i = 0; i < 50; ++i, ++made)
+      must(d.add_note({"big " + std::to_string(made) + " " + words(rng, 60), words(rng, 20000)}),
+           "add note");
+  }
+  checkpoint(d);
+  return made;
+}
+
 } // namespace ankisync::bench

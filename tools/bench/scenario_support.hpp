@@ -60,4 +60,11 @@ void checkpoint(client::device& d);
 // `bytes` of note-like text.
 std::string words(std::mt19937_64& rng, std::size_t bytes);
 
+// Media-like bytes: incompressible, as images and sound are.
+std::string random_bytes(std::mt19937_64& rng, std::size_t n);
+
+// Adds large notes to the device until its file holds `bytes`, then
+// checkpoints; how many notes it added.
+int grow_collection(client::device& d, std::uint64_t bytes, std::mt19937_64& rng);
+
 } // namespace ankisync::bench

@@ -14,6 +14,7 @@ void run_two_devices(context&);
 void run_requests(context&);
 void run_metrics(context&);
 void run_tls(context&);
+void run_backup(context&);
 
 const std::vector<scenario>& all_scenarios() {
   static const std::vector<scenario> list{
@@ -33,6 +34,8 @@ const std::vector<scenario>& all_scenarios() {
       {"metrics", "GET /metrics with N resident users; CPU per sync with and without a scraper",
        run_metrics, true},
       {"tls", "RSS and server CPU per sync with --tls-cert against plain HTTP", run_tls, true},
+      {"backup", "online backup of a large user next to cp -r, while another user syncs",
+       run_backup, true},
   };
   return list;
 }

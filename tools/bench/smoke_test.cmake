@@ -9,7 +9,7 @@ if(NOT rc EQUAL 0)
 endif()
 foreach(needle "p50 ms" "empty-sync" "edits" "apply-rows" "full upload" "full download"
                "many-users" "idle" "media upload" "route" "two-devices" "new connection each"
-               "context switches per request" "GET /metrics" "TLS/plain" "baselines")
+               "context switches per request" "GET /metrics" "TLS/plain" "online backup" "baselines")
   string(FIND "${out}" "${needle}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the table lacks '${needle}':\n${out}\n${err}")

@@ -9,28 +9,10 @@
 #include "protocol/legacy_envelope.hpp"
 #include "protocol/media_json.hpp"
 #include "protocol/multipart.hpp"
+#include "protocol/query_string.hpp"
 #include "tools/client/sync_client.hpp"
 
 namespace ankisync::client {
-namespace {
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0x0f];
-    }
-  }
-  return out;
-}
-
-} // namespace
-
 std::expected<sync_response, std::string> sync_client::media_call(protocol::media_method method,
                                                                   std::string_view body,
                                                                   std::string_view host_key,
@@ -49,8 +31,8 @@ std::expected<sync_response, std::string> sync_client::media_call(protocol::medi
   if (method == media_method::begin && !python) {
     http_request req;
     req.method = "GET";
-    req.target = "/msync/begin?k=" + percent_encode(host_key) +
-                 "&v=" + percent_encode(options_.client_version);
+    req.target = "/msync/begin?k=" + protocol::percent_encode(host_key) +
+                 "&v=" + protocol::percent_encode(options_.client_version);
     return raw_response(http_.send(req));
   }
 
