@@ -12,8 +12,8 @@
 #include "storage/data_lock.hpp"
 #include "tools/ankisync/commands.hpp"
 #include "tools/ankisync/data_folder.hpp"
+#include "tools/ankisync/health_probe.hpp"
 #include "tools/ankisync/task_runner.hpp"
-#include "tools/client/http_client.hpp"
 
 namespace ankisync::app {
 namespace {
@@ -90,15 +90,11 @@ int through_server(const data_safety_command& cmd) {
   if (::isatty(STDERR_FILENO))
     std::fprintf(stderr, "the server is running: asking it (admin endpoint %s:%u)...\n",
                  host.c_str(), port);
-  client::http_client_options options;
-  options.timeout = std::chrono::hours(24); // a backup of many users takes its time
-  client::http_client http(host, port, options);
-  client::http_request req;
-  req.method = "POST";
-  req.target = std::string("/admin/") + verb(cmd.task.kind) + query(cmd.task);
-  if (!token.empty())
-    req.headers.emplace_back("X-Admin-Token", token);
-  auto r = http.send(req);
+  // A backup of many users takes its time.
+  const std::string auth = token.empty() ? std::string() : "X-Admin-Token: " + token + "\r\n";
+  auto r = plain_request(host, port, "POST",
+                         std::string("/admin/") + verb(cmd.task.kind) + query(cmd.task), auth,
+                         std::chrono::hours(24));
   if (!r) {
     std::cerr << "ankisync: a server holds the data folder, but its admin endpoint at "
               << host << ":" << port << " did not answer (" << r.error()
