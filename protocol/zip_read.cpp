@@ -71,6 +71,27 @@ std::optional<std::string> index_members(zip_reader& r, const unz_global_info64&
   return std::nullopt;
 }
 
+// minizip reads through stdio with its default buffer of a few KiB: a
+// member of 20 KB then costs a dozen read and lseek calls. One buffer of
+// this size makes it one or two, and a seek within it none.
+constexpr std::size_t read_buffer_bytes = 256 * 1024;
+
+zlib_filefunc64_def buffered_file_functions() {
+  static zlib_filefunc64_def plain = [] {
+    zlib_filefunc64_def d{};
+    fill_fopen64_filefunc(&d);
+    return d;
+  }();
+  zlib_filefunc64_def d = plain;
+  d.zopen64_file = [](voidpf opaque, const void* filename, int mode) -> voidpf {
+    voidpf f = plain.zopen64_file(opaque, filename, mode);
+    if (f)
+      std::setvbuf(static_cast<std::FILE*>(f), nullptr, _IOFBF, read_buffer_bytes);
+    return f;
+  };
+  return d;
+}
+
 } // namespace
 
 void zip_archive_closer::operator()(zip_reader* z) const noexcept {
@@ -88,7 +109,8 @@ std::expected<zip_archive, sync_error> open_zip(const std::filesystem::path& pat
     return std::unexpected(make_error(error_code::server_error,
                                       std::string(what) + ": cannot open " + path.string()));
   zip_archive z(new zip_reader);
-  z->file = unzOpen64(path.c_str());
+  auto functions = buffered_file_functions();
+  z->file = unzOpen2_64(path.c_str(), &functions);
   if (!z->file) return std::unexpected(bad_zip(what, "", "not a zip file"));
   unz_global_info64 global{};
   if (unzGetGlobalInfo64(z->file, &global) != UNZ_OK)
