@@ -90,8 +90,9 @@ result<media_store::adopted> media_store::adopt(const std::filesystem::path& sta
   if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(),
                   replace ? 0 : RENAME_NOREPLACE) == 0)
     return adopted::moved;
-  if (errno == EEXIST) return adopted::already_there;
-  if (errno == EINVAL && !replace) {
+  const int err = errno;
+  if (err == EEXIST) return adopted::already_there;
+  if (err == EINVAL && !replace) {
     // A file system without RENAME_NOREPLACE.
     std::error_code ec;
     if (std::filesystem::exists(target, ec)) return adopted::already_there;
@@ -101,16 +102,17 @@ result<media_store::adopted> media_store::adopt(const std::filesystem::path& sta
     return adopted::moved;
   }
   return io_failure("move " + staged.string() + " to", target,
-                    std::error_code(errno, std::generic_category()));
+                    std::error_code(err, std::generic_category()));
 }
 
 result<void> media_store::sync(const std::vector<written>& contents) const {
   if (contents.empty()) return {};
   for (const auto& c : contents) {
     if (c.fd >= 0) {
-      if (::fdatasync(c.fd) != 0)
-        return io_failure("sync", path_of(c.sha1_raw),
-                          std::error_code(errno, std::generic_category()));
+      if (::fdatasync(c.fd) != 0) {
+        const std::error_code ec(errno, std::generic_category());
+        return io_failure("sync", path_of(c.sha1_raw), ec);
+      }
       continue;
     }
     if (auto r = fsync_path(path_of(c.sha1_raw), false); !r) return r;
