@@ -60,9 +60,11 @@ std::expected<storage::media_db*, protocol::sync_error> collection_actor::open_m
       spdlog::warn("media of {}: {}", config_.user, problem);
   }
   media_ = std::make_shared<storage::media_db>(std::move(*opened));
-  // Only this actor writes here: whatever is staged or unreferenced now
-  // was left by a crash or a refused upload.
+  // Only this actor writes here: whatever is staged, half-written or
+  // unreferenced now was left by a crash or a refused upload.
   media_store_.clear_stage();
+  if (const auto removed = media_store_.remove_temp_files(); removed > 0)
+    spdlog::info("media of {}: removed {} unfinished contents", config_.user, removed);
   if (auto cleaned = media_->remove_unreferenced(media_store_); !cleaned)
     spdlog::warn("media of {}: cleaning the content store: {}", config_.user,
                  cleaned.error().message);

@@ -130,21 +130,6 @@ private:
   std::vector<std::filesystem::path> paths_;
 };
 
-class fd_guard {
-public:
-  explicit fd_guard(int fd) : fd_(fd) {}
-  fd_guard(fd_guard&& other) noexcept : fd_(other.release()) {}
-  fd_guard& operator=(fd_guard&&) = delete;
-  ~fd_guard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
-private:
-  int fd_;
-};
-
 std::expected<void, sync_error> write_all(int fd, std::string_view bytes,
                                           const std::filesystem::path& p) {
   while (!bytes.empty()) {
@@ -203,31 +188,22 @@ std::expected<std::vector<planned_entry>, sync_error> plan_upload(zip_reader* z)
   return plan;
 }
 
-// A staged file still open, written but not yet synced.
-struct unsynced_file {
-  fd_guard fd;
-  std::filesystem::path path;
-};
-
-// Streams one member into a new file in `folder` while hashing it. The
-// file is left open in `unsynced`, its writeback started: extract_upload_zip
-// syncs them all at the end, so that the disk's journal commits once for
-// many files instead of once per file.
+// Streams one member into a new file at `place` while hashing it. The
+// file is left open in the entry, its writeback started, for the caller
+// to sync with the rest of the batch.
 std::expected<upload_zip_entry, sync_error> stage_member(zip_reader* z, const planned_entry& p,
-                                                         std::size_t position,
-                                                         const std::filesystem::path& folder,
-                                                         staged_files_guard& staged,
-                                                         std::vector<unsynced_file>& unsynced) {
+                                                         const staging_place& place,
+                                                         staged_files_guard& staged) {
   upload_zip_entry out;
   out.fname = p.fname;
   int fd = -1;
   for (int attempt = 0; fd < 0; ++attempt) {
-    out.staged = folder / ("upload-" + std::to_string(position) + "-" + random_suffix());
+    out.staged = place.folder / (std::string(place.temp_prefix) + random_suffix());
     fd = ::open(out.staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && (errno != EEXIST || attempt > 8))
       return std::unexpected(io_failure("cannot create", out.staged, errno));
   }
-  fd_guard file(fd);
+  out.file = unique_fd(fd);
   staged.add(out.staged);
 
   sha1_hasher sha1;
@@ -235,13 +211,13 @@ std::expected<upload_zip_entry, sync_error> stage_member(zip_reader* z, const pl
                           "\"" + p.fname + "\"",
                           [&](std::string_view piece) -> std::expected<void, sync_error> {
                             sha1.update(piece);
-                            return write_all(file.get(), piece, out.staged);
+                            return write_all(fd, piece, out.staged);
                           });
   if (!size) return std::unexpected(size.error());
   if (*size == 0) return std::unexpected(bad_upload("\"" + p.fname + "\" is empty"));
-  // Only a hint: the fsync below is what makes the file durable.
-  (void)::sync_file_range(file.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-  unsynced.push_back(unsynced_file{std::move(file), out.staged});
+  // Only a hint, so that the disk works while the next member is read:
+  // the caller's sync is what makes the file durable.
+  (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   out.size = *size;
   out.sha1_raw = sha1.raw_digest();
   return out;
@@ -250,18 +226,16 @@ std::expected<upload_zip_entry, sync_error> stage_member(zip_reader* z, const pl
 } // namespace
 
 std::expected<std::vector<upload_zip_entry>, sync_error>
-extract_upload_zip(const std::filesystem::path& zip_path, const std::filesystem::path& stage_folder) {
+extract_upload_zip(const std::filesystem::path& zip_path, const staging_place& place) {
   auto z = open_zip(zip_path, upload_what);
   if (!z) return std::unexpected(z.error());
   auto plan = plan_upload(z->get());
   if (!plan) return std::unexpected(plan.error());
 
   staged_files_guard staged;
-  std::vector<unsynced_file> unsynced;
   std::vector<upload_zip_entry> out;
   out.reserve(plan->size());
-  for (std::size_t i = 0; i < plan->size(); ++i) {
-    const auto& p = (*plan)[i];
+  for (const auto& p : *plan) {
     if (!p.member) {
       upload_zip_entry e;
       e.fname = p.fname;
@@ -269,20 +243,9 @@ extract_upload_zip(const std::filesystem::path& zip_path, const std::filesystem:
       out.push_back(std::move(e));
       continue;
     }
-    if (std::error_code ec; !std::filesystem::is_directory(stage_folder, ec)) {
-      std::filesystem::create_directories(stage_folder, ec);
-      if (ec)
-        return std::unexpected(make_error(error_code::server_error,
-                                          "cannot create the media stage folder: " + ec.message()));
-    }
-    auto e = stage_member(z->get(), p, i, stage_folder, staged, unsynced);
+    auto e = stage_member(z->get(), p, place, staged);
     if (!e) return std::unexpected(e.error());
     out.push_back(std::move(*e));
-  }
-  for (auto& f : unsynced) {
-    if (::fsync(f.fd.get()) != 0) return std::unexpected(io_failure("cannot sync", f.path, errno));
-    if (::close(f.fd.release()) != 0)
-      return std::unexpected(io_failure("cannot write", f.path, errno));
   }
   staged.release();
   return out;

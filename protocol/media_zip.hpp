@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/sync_error.hpp"
+#include "protocol/unique_fd.hpp"
 
 namespace ankisync::protocol {
 
@@ -18,22 +19,32 @@ namespace ankisync::protocol {
 struct upload_zip_entry {
   std::string fname;      // checked with check_media_name
   bool deletion = false;  // member name null or ""
-  // Addition: the member's bytes, written and fsynced to this file in the
-  // stage folder; their sha1 (raw 20 bytes) and size (> 0).
+  // Addition: the member's bytes, written (not synced: the caller syncs
+  // the batch) to this file, still open in `file`; their sha1 (raw 20
+  // bytes) and size (> 0).
   std::filesystem::path staged;
+  unique_fd file;
   std::string sha1_raw;
   std::uint64_t size = 0;
+};
+
+// Where added members are written: new files in `folder` named
+// `temp_prefix` + 16 random lowercase hex digits.
+struct staging_place {
+  std::filesystem::path folder;
+  std::string_view temp_prefix;
 };
 
 // Reads the upload zip in `zip_path` (decoded already, on disk) with
 // bounded memory: `_meta` (at most 50 KiB read), at most 25 entries, every
 // name valid, every added member present, 1..100 MiB. Each added member
-// is streamed to a new file in `stage_folder` while its sha1 is computed.
-// All or nothing: on any error every staged file written so far is
-// removed. Errors: bad_request naming the problem (a client fault, also
-// for a truncated or corrupt zip), server_error for local I/O.
+// is streamed once into a new file at `place` while its sha1 is computed
+// (the zip's own CRC is checked as it is read), and its writeback started.
+// All or nothing: on any error every file written so far is removed.
+// Errors: bad_request naming the problem (a client fault, also for a
+// truncated or corrupt zip), server_error for local I/O.
 std::expected<std::vector<upload_zip_entry>, sync_error>
-extract_upload_zip(const std::filesystem::path& zip_path, const std::filesystem::path& stage_folder);
+extract_upload_zip(const std::filesystem::path& zip_path, const staging_place& place);
 
 // Where a download zip's bytes go, in order.
 using byte_sink = std::function<std::expected<void, sync_error>(std::string_view)>;

@@ -194,17 +194,26 @@ result<std::string> live_csum(const sqlite_stmt& stmt, int column, std::string_v
   return std::move(*csum);
 }
 
-result<std::optional<media_live_file>> read_live(sqlite3* db, std::string_view fname) {
-  auto stmt = sqlite_stmt::prepare(db, "SELECT csum, size FROM media WHERE fname = ? AND size > 0");
-  if (!stmt) return error_of(stmt);
-  if (auto r = stmt->bind(1, fname); !r) return error_of(r);
-  auto row = stmt->step();
+constexpr std::string_view read_live_sql = "SELECT csum, size FROM media WHERE fname = ? AND size > 0";
+constexpr std::string_view write_row_sql =
+    "INSERT OR REPLACE INTO media (fname, csum, size, usn, mtime) VALUES (?, ?, ?, ?, ?)";
+
+result<std::optional<media_live_file>> read_live(sqlite_stmt& stmt, std::string_view fname) {
+  stmt.reset();
+  if (auto r = stmt.bind(1, fname); !r) return error_of(r);
+  auto row = stmt.step();
   if (!row) return error_of(row);
   if (!*row) return std::optional<media_live_file>{};
-  auto csum = live_csum(*stmt, 0, fname);
+  auto csum = live_csum(stmt, 0, fname);
   if (!csum) return error_of(csum);
   return std::optional<media_live_file>{
-      media_live_file{std::string(fname), std::move(*csum), stmt->int64(1)}};
+      media_live_file{std::string(fname), std::move(*csum), stmt.int64(1)}};
+}
+
+result<std::optional<media_live_file>> read_live(sqlite3* db, std::string_view fname) {
+  auto stmt = sqlite_stmt::prepare(db, read_live_sql);
+  if (!stmt) return error_of(stmt);
+  return read_live(*stmt, fname);
 }
 
 result<bool> is_referenced(sqlite3* db, std::string_view sha1_raw) {
@@ -214,17 +223,15 @@ result<bool> is_referenced(sqlite3* db, std::string_view sha1_raw) {
   return stmt->step();
 }
 
-result<void> write_row(sqlite3* db, std::string_view fname, std::string_view csum,
+result<void> write_row(sqlite_stmt& stmt, std::string_view fname, std::string_view csum,
                        std::int64_t size, std::int64_t usn, std::int64_t mtime) {
-  auto stmt = sqlite_stmt::prepare(
-      db, "INSERT OR REPLACE INTO media (fname, csum, size, usn, mtime) VALUES (?, ?, ?, ?, ?)");
-  if (!stmt) return error_of(stmt);
-  if (auto r = stmt->bind(1, fname); !r) return r;
-  if (auto r = stmt->bind_blob(2, csum); !r) return r;
-  if (auto r = stmt->bind(3, size); !r) return r;
-  if (auto r = stmt->bind(4, usn); !r) return r;
-  if (auto r = stmt->bind(5, mtime); !r) return r;
-  return stmt->run();
+  stmt.reset();
+  if (auto r = stmt.bind(1, fname); !r) return r;
+  if (auto r = stmt.bind_blob(2, csum); !r) return r;
+  if (auto r = stmt.bind(3, size); !r) return r;
+  if (auto r = stmt.bind(4, usn); !r) return r;
+  if (auto r = stmt.bind(5, mtime); !r) return r;
+  return stmt.run();
 }
 
 result<void> check_changes(const std::vector<media_upload_change>& changes) {
@@ -241,6 +248,31 @@ void remove_quietly(const std::filesystem::path& path) {
   if (path.empty()) return;
   std::error_code ec;
   std::filesystem::remove(path, ec);
+}
+
+// Puts an added content under its sha1. A content already there is
+// trusted only when a row (committed, or written earlier in this
+// transaction for a content synced with it) names it: an unreferenced
+// one may be what a power cut left of a content renamed but not yet
+// synced, so the new, complete file replaces it. Whatever was renamed is
+// added to `to_sync`.
+result<void> adopt_content(sqlite3* db, const media_store& store,
+                           const media_upload_change& change,
+                           std::vector<media_store::written>& to_sync) {
+  auto adopted = store.adopt(change.staged, change.sha1_raw);
+  if (!adopted) return error_of(adopted);
+  if (*adopted == media_store::adopted::already_there) {
+    auto used = is_referenced(db, change.sha1_raw);
+    if (!used) return error_of(used);
+    if (*used) {
+      remove_quietly(change.staged);
+      return {};
+    }
+    auto replaced = store.adopt(change.staged, change.sha1_raw, true);
+    if (!replaced) return error_of(replaced);
+  }
+  to_sync.push_back({change.fd, change.sha1_raw});
+  return {};
 }
 
 } // namespace
@@ -302,11 +334,17 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
     auto totals = read_totals(db_);
     if (!totals) return error_of(totals);
 
+    // Prepared once for the whole zip.
+    auto read_stmt = sqlite_stmt::prepare(db_, read_live_sql);
+    if (!read_stmt) return error_of(read_stmt);
+    auto write_stmt = sqlite_stmt::prepare(db_, write_row_sql);
+    if (!write_stmt) return error_of(write_stmt);
+
     media_upload_outcome out;
-    bool adopted_any = false;
+    std::vector<media_store::written> to_sync;
     for (const auto& change : changes) {
       ++out.processed;
-      auto existing = read_live(db_, change.fname);
+      auto existing = read_live(*read_stmt, change.fname);
       if (!existing) return error_of(existing);
 
       if (change.deletion) {
@@ -314,7 +352,7 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
         const auto& old = **existing;
         const auto usn = ++totals->last_usn;
         // The deletion record keeps the old csum, as upstream's does.
-        if (auto r = write_row(db_, change.fname, old.sha1_raw, 0, usn, now_s); !r)
+        if (auto r = write_row(*write_stmt, change.fname, old.sha1_raw, 0, usn, now_s); !r)
           return error_of(r);
         totals->total_bytes = saturating_sub(totals->total_bytes, old.size);
         totals->total_nonempty_files = saturating_sub(totals->total_nonempty_files, 1);
@@ -326,12 +364,9 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
         remove_quietly(change.staged); // identical: nothing to keep
         continue;
       }
-      // Adopted before the row is written and the folder synced before the
-      // commit: once committed, every live row's content is on disk.
-      if (auto r = store.adopt(change.staged, change.sha1_raw); !r) return error_of(r);
-      adopted_any = true;
+      if (auto r = adopt_content(db_, store, change, to_sync); !r) return error_of(r);
       const auto usn = ++totals->last_usn;
-      if (auto r = write_row(db_, change.fname, change.sha1_raw, change.size, usn, now_s); !r)
+      if (auto r = write_row(*write_stmt, change.fname, change.sha1_raw, change.size, usn, now_s); !r)
         return error_of(r);
       if (*existing) {
         totals->total_bytes =
@@ -342,8 +377,9 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
         totals->total_nonempty_files += 1;
       }
     }
-    if (adopted_any)
-      if (auto r = store.sync_folder(); !r) return error_of(r);
+    // One batch of syncs for the whole zip, before the commit: once
+    // committed, every live row's content is complete on disk.
+    if (auto r = store.sync(to_sync); !r) return error_of(r);
     if (auto r = write_totals(db_, *totals); !r) return error_of(r);
     if (auto r = tx->commit(); !r) return error_of(r);
     out.last_usn = totals->last_usn;
@@ -351,8 +387,9 @@ result<media_upload_outcome> media_db::apply_upload(const std::vector<media_uplo
   });
 
   if (!outcome) {
-    // Adopted files are gone from the stage already; what they left in the
-    // store is unreferenced and goes with remove_unreferenced.
+    // Adopted files no longer have their temp name; what they left in the
+    // store is unreferenced: never trusted (adopt_content), and removed at
+    // the next remove_unreferenced.
     for (const auto& change : changes) remove_quietly(change.staged);
     return outcome;
   }

@@ -42,11 +42,14 @@ struct media_live_file {
 struct media_upload_change {
   std::string fname;
   bool deletion = false;
-  // For an addition: the content, already complete and fsynced in the
-  // store's stage folder.
+  // For an addition: the content, complete under a temp name in the
+  // store's folder (or on its file system), not necessarily synced yet;
+  // `fd`, when >= 0, is that file still open (borrowed), so that syncing
+  // it needs no second open.
   std::string sha1_raw;
   std::int64_t size = 0;
   std::filesystem::path staged;
+  int fd = -1;
 };
 
 // A row brought over from another server's media database (`ankisync
@@ -88,9 +91,11 @@ public:
 
   // Applies an upload in one exclusive transaction, with upstream's rules
   // per entry (added / replaced / identical / removed / already deleted;
-  // usn + 1 per effective change, totals kept). Added contents are adopted
-  // into `store` before the commit; contents no longer referenced after
-  // the commit are removed from it. `now_s` is the rows' mtime.
+  // usn + 1 per effective change, totals kept). Added contents are renamed
+  // into `store` and made durable together (one store.sync) before the
+  // commit; a content already stored is kept, and the temp file dropped,
+  // only when a committed row vouches for it. Contents no longer
+  // referenced after the commit are removed. `now_s` is the rows' mtime.
   result<media_upload_outcome> apply_upload(const std::vector<media_upload_change>& changes,
                                             const media_store& store, std::int64_t now_s);
 

@@ -2,6 +2,12 @@
 
 #include "storage/file_ops.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -75,25 +81,67 @@ std::filesystem::path media_store::path_of(std::string_view sha1_raw) const {
   return folder_ / sha1_hex(sha1_raw);
 }
 
-result<void> media_store::adopt(const std::filesystem::path& staged,
-                                std::string_view sha1_raw) const {
-  if (auto r = check_sha1(sha1_raw); !r) return r;
+result<media_store::adopted> media_store::adopt(const std::filesystem::path& staged,
+                                                std::string_view sha1_raw, bool replace) const {
+  if (auto r = check_sha1(sha1_raw); !r) return std::unexpected(r.error());
   const auto target = path_of(sha1_raw);
-  std::error_code ec;
-  // Same name, same bytes: a present file entered by the same complete
-  // rename, so it needs no second copy.
-  if (std::filesystem::exists(target, ec)) {
-    std::filesystem::remove(staged, ec);
-    if (ec) return io_failure("remove", staged, ec);
-    return {};
+  // One call either way: RENAME_NOREPLACE refuses an existing target
+  // atomically, where a lookup then a rename would race and cost a stat.
+  if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(),
+                  replace ? 0 : RENAME_NOREPLACE) == 0)
+    return adopted::moved;
+  const int err = errno;
+  if (err == EEXIST) return adopted::already_there;
+  if (err == EINVAL && !replace) {
+    // A file system without RENAME_NOREPLACE.
+    std::error_code ec;
+    if (std::filesystem::exists(target, ec)) return adopted::already_there;
+    if (ec) return io_failure("look up", target, ec);
+    std::filesystem::rename(staged, target, ec);
+    if (ec) return io_failure("move " + staged.string() + " to", target, ec);
+    return adopted::moved;
   }
-  if (ec) return io_failure("look up", target, ec);
-  std::filesystem::rename(staged, target, ec);
-  if (ec) return io_failure("move " + staged.string() + " to", target, ec);
-  return {};
+  return io_failure("move " + staged.string() + " to", target,
+                    std::error_code(err, std::generic_category()));
 }
 
-result<void> media_store::sync_folder() const { return fsync_path(folder_, true); }
+result<void> media_store::sync(const std::vector<written>& contents) const {
+  if (contents.empty()) return {};
+  for (const auto& c : contents) {
+    if (c.fd >= 0) {
+      if (::fdatasync(c.fd) != 0) {
+        const std::error_code ec(errno, std::generic_category());
+        return io_failure("sync", path_of(c.sha1_raw), ec);
+      }
+      continue;
+    }
+    if (auto r = fsync_path(path_of(c.sha1_raw), false); !r) return r;
+  }
+  return fsync_path(folder_, true);
+}
+
+bool media_store::is_temp_name(std::string_view file_name) {
+  if (!file_name.starts_with(temp_prefix)) return false;
+  const auto suffix = file_name.substr(temp_prefix.size());
+  if (suffix.size() != temp_suffix_digits) return false;
+  for (char c : suffix)
+    if (hex_value(c) < 0) return false;
+  return true;
+}
+
+std::size_t media_store::remove_temp_files() const {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder_, ec), end; !ec && it != end;
+       it.increment(ec))
+    if (is_temp_name(it->path().filename().string()) &&
+        std::filesystem::is_regular_file(it->symlink_status(ec)))
+      found.push_back(it->path());
+  std::size_t removed = 0;
+  for (const auto& path : found)
+    if (std::filesystem::remove(path, ec)) ++removed;
+  return removed;
+}
 
 result<void> media_store::remove(std::string_view sha1_raw) const {
   if (auto r = check_sha1(sha1_raw); !r) return r;

@@ -122,6 +122,8 @@ result<void> sqlite_stmt::run() {
   }
 }
 
+void sqlite_stmt::reset() { sqlite3_reset(stmt_); }
+
 std::string sqlite_stmt::text(int column) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (p == nullptr) return {};

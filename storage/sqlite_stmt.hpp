@@ -49,6 +49,9 @@ public:
   result<bool> step();
   // Steps to completion; for statements whose rows (if any) don't matter.
   result<void> run();
+  // Makes the statement ready to be bound and stepped again (bindings
+  // are replaced one by one by the next bind calls).
+  void reset();
 
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;

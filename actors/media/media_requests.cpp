@@ -143,14 +143,18 @@ std::expected<upload_reply, protocol::sync_error> upload(const upload_request& r
   if (decoded->hit_limit)
     return std::unexpected(make_error(error_code::bad_request, "media upload exceeds the size limit"));
 
-  auto entries = protocol::extract_upload_zip(req.temp_zip, store.stage_folder());
+  // Members are written straight into the content store under temp
+  // names, so that adopting them is a rename within one folder.
+  auto entries = protocol::extract_upload_zip(
+      req.temp_zip, protocol::staging_place{store.folder(), storage::media_store::temp_prefix});
   if (!entries)
     return std::unexpected(entries.error());
 
   std::vector<storage::media_upload_change> changes;
   changes.reserve(entries->size());
   for (const auto& e : *entries)
-    changes.push_back({e.fname, e.deletion, e.sha1_raw, static_cast<std::int64_t>(e.size), e.staged});
+    changes.push_back({e.fname, e.deletion, e.sha1_raw, static_cast<std::int64_t>(e.size),
+                       e.staged, e.file.get()});
   if (req.quota_bytes > 0) {
     auto over = over_quota(db, changes, req.quota_bytes);
     if (!over) {

@@ -27,6 +27,8 @@ struct scratch_dir {
             std::to_string(counter++));
     fs::create_directories(path / "stage");
   }
+  // Where extracted members go: temp names in the stage folder.
+  staging_place place() const { return {path / "stage", ".test-new-"}; }
   ~scratch_dir() {
     std::error_code ec;
     fs::remove_all(path, ec);
@@ -173,7 +175,7 @@ TEST_CASE("an upload zip from write_upload_zip extracts to staged files with the
   const auto zip = dir.path / "up.zip";
   REQUIRE(write_upload_zip({{"a.jpg", false, a}, {"b.mp3", true, {}}, {"c.png", false, c}}, zip));
 
-  auto r = extract_upload_zip(zip, dir.stage());
+  auto r = extract_upload_zip(zip, dir.place());
   REQUIRE(r);
   REQUIRE(r->size() == 3);
   const auto& ea = (*r)[0];
@@ -182,6 +184,9 @@ TEST_CASE("an upload zip from write_upload_zip extracts to staged files with the
   CHECK(ea.size == a.size());
   CHECK(ea.sha1_raw == sha1_raw(a));
   CHECK(ea.staged.parent_path() == dir.stage());
+  CHECK(ea.staged.filename().string().starts_with(".test-new-"));
+  CHECK(ea.staged.filename().string().size() == std::string(".test-new-").size() + 16);
+  CHECK(ea.file.get() >= 0); // left open for the caller to sync
   CHECK(slurp(ea.staged) == a);
 
   CHECK((*r)[1].fname == "b.mp3");
@@ -220,7 +225,7 @@ TEST_CASE("a DEFLATE zip with \"\" deletions, as older clients send, is read", "
   libzip_write(zip, {{"0", text}, {"_meta", R"([["notes.txt","0"],["gone.jpg",""]])"}});
   REQUIRE(fs::file_size(zip) < text.size());
 
-  auto r = extract_upload_zip(zip, dir.stage());
+  auto r = extract_upload_zip(zip, dir.place());
   REQUIRE(r);
   REQUIRE(r->size() == 2);
   CHECK(slurp((*r)[0].staged) == text);
@@ -234,7 +239,7 @@ TEST_CASE("data descriptors and UTF-8-flagged member names are read", "[media_zi
   const auto zip = dir.write(
       "dd.zip", handmade_zip({{"m\xc3\xa9mber", "payload", true},
                               {"_meta", "[[\"" + name + "\",\"m\xc3\xa9mber\"]]", true}}));
-  auto r = extract_upload_zip(zip, dir.stage());
+  auto r = extract_upload_zip(zip, dir.place());
   REQUIRE(r);
   REQUIRE(r->size() == 1);
   CHECK((*r)[0].fname == name);
@@ -251,7 +256,7 @@ TEST_CASE("a bad name anywhere refuses the whole upload and stages nothing", "[m
     REQUIRE(write_upload_zip({{"ok1.jpg", false, "one"}, {"ok2.jpg", false, "two"},
                               {bad, false, "evil"}},
                              zip));
-    require_bad_request(extract_upload_zip(zip, dir.stage()));
+    require_bad_request(extract_upload_zip(zip, dir.place()));
     CHECK(dir.stage_empty());
   }
 }
@@ -262,13 +267,13 @@ TEST_CASE("a truncated zip is refused and stages nothing", "[media_zip]") {
   REQUIRE(write_upload_zip({{"a.jpg", false, random_bytes(10'000, 2)}}, good));
   const std::string bytes = slurp(good);
   const auto cut = dir.write("cut.zip", std::string_view(bytes).substr(0, bytes.size() / 2));
-  require_bad_request(extract_upload_zip(cut, dir.stage()));
+  require_bad_request(extract_upload_zip(cut, dir.place()));
   CHECK(dir.stage_empty());
 
   const auto not_zip = dir.write("text.zip", "this is not a zip at all");
-  require_bad_request(extract_upload_zip(not_zip, dir.stage()));
+  require_bad_request(extract_upload_zip(not_zip, dir.place()));
   const auto empty = dir.write("empty.zip", "");
-  require_bad_request(extract_upload_zip(empty, dir.stage()));
+  require_bad_request(extract_upload_zip(empty, dir.place()));
   CHECK(dir.stage_empty());
 }
 
@@ -278,7 +283,7 @@ TEST_CASE("a member whose CRC does not match is refused and stages nothing", "[m
       "crc.zip", handmade_zip({{"0", "good bytes", false},
                                {"1", "flipped bytes", false, true},
                                {"_meta", R"([["a.jpg","0"],["b.jpg","1"]])"}}));
-  require_bad_request(extract_upload_zip(zip, dir.stage()), "b.jpg");
+  require_bad_request(extract_upload_zip(zip, dir.place()), "b.jpg");
   CHECK(dir.stage_empty());
 }
 
@@ -298,7 +303,7 @@ TEST_CASE("a member whose compressed data is damaged is refused and stages nothi
   for (std::size_t i = at + 200; i < at + 400; ++i)
     bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
   const auto bad = dir.write("damaged.zip", bytes);
-  require_bad_request(extract_upload_zip(bad, dir.stage()));
+  require_bad_request(extract_upload_zip(bad, dir.place()));
   CHECK(dir.stage_empty());
 }
 
@@ -308,7 +313,7 @@ TEST_CASE("a member compressed with a method other than stored or deflate is ref
   const auto zip = dir.path / "bzip2.zip";
   libzip_write(zip, {{"0", std::string(10'000, 'b')}, {"_meta", R"([["a.jpg","0"]])"}},
                ZIP_CM_BZIP2);
-  require_bad_request(extract_upload_zip(zip, dir.stage()));
+  require_bad_request(extract_upload_zip(zip, dir.place()));
   CHECK(dir.stage_empty());
 }
 
@@ -319,7 +324,7 @@ TEST_CASE("more than 25 entries are refused", "[media_zip]") {
     entries.push_back({"f" + std::to_string(i), false, "x"});
   const auto ok = dir.path / "25.zip";
   REQUIRE(write_upload_zip(entries, ok));
-  auto r = extract_upload_zip(ok, dir.stage());
+  auto r = extract_upload_zip(ok, dir.place());
   REQUIRE(r);
   CHECK(r->size() == 25);
   for (const auto& e : *r)
@@ -328,7 +333,7 @@ TEST_CASE("more than 25 entries are refused", "[media_zip]") {
   entries.push_back({"f25", true, {}});
   const auto too_many = dir.path / "26.zip";
   REQUIRE(write_upload_zip(entries, too_many));
-  require_bad_request(extract_upload_zip(too_many, dir.stage()), "25");
+  require_bad_request(extract_upload_zip(too_many, dir.place()), "25");
   CHECK(dir.stage_empty());
 }
 
@@ -340,7 +345,7 @@ TEST_CASE("a zip listing more than 1000 members is refused before they are read"
   members.push_back({"_meta", R"([["a.jpg","0"]])"});
   const auto zip = dir.path / "many.zip";
   libzip_write(zip, members, ZIP_CM_STORE);
-  require_bad_request(extract_upload_zip(zip, dir.stage()), "at most 1000");
+  require_bad_request(extract_upload_zip(zip, dir.place()), "at most 1000");
   CHECK(dir.stage_empty());
 }
 
@@ -350,7 +355,7 @@ TEST_CASE("a member name longer than 1024 bytes is refused before members are re
   const auto zip = dir.path / "long.zip";
   libzip_write(zip, {{std::string(1025, 'n'), "x"}, {"0", "y"}, {"_meta", R"([["a.jpg","0"]])"}},
                ZIP_CM_STORE);
-  require_bad_request(extract_upload_zip(zip, dir.stage()), "at most 1024");
+  require_bad_request(extract_upload_zip(zip, dir.place()), "at most 1024");
   CHECK(dir.stage_empty());
 }
 
@@ -358,21 +363,21 @@ TEST_CASE("a missing member, a zero-byte member and a bad _meta are refused", "[
   scratch_dir dir;
   const auto missing = dir.path / "missing.zip";
   libzip_write(missing, {{"0", "x"}, {"_meta", R"([["a.jpg","0"],["b.jpg","7"]])"}});
-  require_bad_request(extract_upload_zip(missing, dir.stage()), "missing");
+  require_bad_request(extract_upload_zip(missing, dir.place()), "missing");
 
   const auto zero = dir.path / "zero.zip";
   REQUIRE(write_upload_zip({{"a.jpg", false, "x"}, {"empty.jpg", false, ""}}, zero));
-  require_bad_request(extract_upload_zip(zero, dir.stage()), "empty");
+  require_bad_request(extract_upload_zip(zero, dir.place()), "empty");
 
   const auto no_meta = dir.path / "nometa.zip";
   libzip_write(no_meta, {{"0", "x"}});
-  require_bad_request(extract_upload_zip(no_meta, dir.stage()), "_meta");
+  require_bad_request(extract_upload_zip(no_meta, dir.place()), "_meta");
 
   for (const char* meta : {"{}", "[[\"a.jpg\"]]", "[[\"a.jpg\",5]]", "not json", "[[1,null]]"}) {
     INFO(meta);
     const auto bad = dir.path / "badmeta.zip";
     libzip_write(bad, {{"_meta", meta}});
-    require_bad_request(extract_upload_zip(bad, dir.stage()));
+    require_bad_request(extract_upload_zip(bad, dir.place()));
   }
   CHECK(dir.stage_empty());
 }
@@ -382,7 +387,7 @@ TEST_CASE("a member declared larger than 100 MiB is refused before reading", "[m
   const auto zip = dir.write(
       "huge.zip", handmade_zip({{"0", "tiny", false, false, 104'857'601u},
                                 {"_meta", R"([["big.mp4","0"]])"}}));
-  require_bad_request(extract_upload_zip(zip, dir.stage()), "100 MiB");
+  require_bad_request(extract_upload_zip(zip, dir.place()), "100 MiB");
   CHECK(dir.stage_empty());
 }
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,11 @@ struct media_fixture {
     auto f = db.live_file(fname);
     if (!f) FAIL("live_file failed: " << f.error().message);
     return *f;
+  }
+
+  static std::string read_bytes(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
   bool stored(std::string_view bytes) const {
@@ -475,4 +481,28 @@ TEST_CASE("importing into a database with rows, or bad rows, writes nothing", "[
   auto again = f.db.import_rows({{"a.jpg", sha1_of("a"), 1, 1, now}}, 1);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == storage_errc::exists);
+}
+
+TEST_CASE("a stored content no row names is replaced by the upload's; a named one is kept",
+          "[media][media_db]") {
+  media_fixture f;
+  // What a power cut can leave: a content renamed into place, its bytes
+  // never synced, its upload never committed.
+  const auto path = f.store.path_of(sha1_of("whole picture"));
+  std::ofstream(path, std::ios::binary) << "whole";
+  f.upload({f.add("a.jpg", "whole picture")});
+  CHECK(media_fixture::read_bytes(path) == "whole picture");
+  CHECK(count_entries(f.store.stage_folder()) == 0);
+
+  // Now a row names it: a second name for the same bytes keeps the file
+  // (same inode) and drops the new copy.
+  struct stat before {};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+  f.upload({f.add("b.jpg", "whole picture")});
+  struct stat after {};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(media_fixture::read_bytes(path) == "whole picture");
+  CHECK(count_entries(f.store.stage_folder()) == 0);
+  CHECK(count_entries(f.store.folder()) == 1);
 }

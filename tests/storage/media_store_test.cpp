@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -65,26 +68,98 @@ TEST_CASE("an adopted file is stored under its sha1 and leaves the stage", "[med
   write_file(staged, "picture bytes");
   const auto sha1 = sha1_of("picture bytes");
 
-  REQUIRE(store.adopt(staged, sha1));
-  REQUIRE(store.sync_folder());
+  auto adopted = store.adopt(staged, sha1);
+  REQUIRE(adopted);
+  CHECK(*adopted == media_store::adopted::moved);
+  REQUIRE(store.sync({{-1, sha1}}));
   CHECK_FALSE(std::filesystem::exists(staged));
   CHECK(store.path_of(sha1) == dir / "media" / sha1_hex(sha1));
   CHECK(read_file(store.path_of(sha1)) == "picture bytes");
 }
 
-TEST_CASE("adopting content already stored drops the staged copy", "[media][media_store]") {
+TEST_CASE("a content already stored is left as it is unless replacing is asked",
+          "[media][media_store]") {
   temp_dir dir;
   media_store store(dir / "media", dir / "stage");
   REQUIRE(store.prepare());
   const auto sha1 = sha1_of("same");
   write_file(dir / "stage/a", "same");
   REQUIRE(store.adopt(dir / "stage/a", sha1));
-  write_file(dir / "stage/b", "same");
-  REQUIRE(store.adopt(dir / "stage/b", sha1));
+  // What a power cut can leave under a content's name before its sync.
+  write_file(store.path_of(sha1), "sa");
 
+  write_file(dir / "stage/b", "same");
+  auto again = store.adopt(dir / "stage/b", sha1);
+  REQUIRE(again);
+  CHECK(*again == media_store::adopted::already_there);
+  CHECK(std::filesystem::exists(dir / "stage/b"));
+  CHECK(read_file(store.path_of(sha1)) == "sa");
+
+  auto replaced = store.adopt(dir / "stage/b", sha1, true);
+  REQUIRE(replaced);
+  CHECK(*replaced == media_store::adopted::moved);
   CHECK_FALSE(std::filesystem::exists(dir / "stage/b"));
   CHECK(count_entries(dir / "media") == 1);
   CHECK(read_file(store.path_of(sha1)) == "same");
+}
+
+TEST_CASE("syncing contents uses their open files, or opens them by sha1",
+          "[media][media_store]") {
+  temp_dir dir;
+  media_store store(dir / "media", dir / "stage");
+  REQUIRE(store.prepare());
+  const auto sha1 = sha1_of("synced");
+  write_file(dir / "media/.ankisync-new-0123456789abcdef", "synced");
+  const int fd = ::open((dir / "media/.ankisync-new-0123456789abcdef").c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(store.adopt(dir / "media/.ankisync-new-0123456789abcdef", sha1));
+  CHECK(store.sync({{fd, sha1}}));
+  CHECK(store.sync({{-1, sha1}}));
+  ::close(fd);
+  auto missing = store.sync({{-1, sha1_of("never stored")}});
+  CHECK_FALSE(missing);
+}
+
+TEST_CASE("temp names are the store's own pattern only", "[media][media_store]") {
+  CHECK(media_store::is_temp_name(".ankisync-new-0123456789abcdef"));
+  CHECK_FALSE(media_store::is_temp_name(".ankisync-new-0123456789ABCDEF"));
+  CHECK_FALSE(media_store::is_temp_name(".ankisync-new-0123456789abcde"));
+  CHECK_FALSE(media_store::is_temp_name(".ankisync-new-0123456789abcdef0"));
+  CHECK_FALSE(media_store::is_temp_name(".ankisync-new-0123456789abcdeg"));
+  CHECK_FALSE(media_store::is_temp_name("ankisync-new-0123456789abcdef"));
+  CHECK_FALSE(media_store::is_temp_name("a9993e364706816aba3e25717850c26c9cd0d89d"));
+}
+
+TEST_CASE("removing temp files touches nothing the store did not write",
+          "[media][media_store]") {
+  temp_dir dir;
+  media_store store(dir / "media", dir / "stage");
+  REQUIRE(store.prepare());
+  const auto media = dir / "media";
+  const auto sha1 = sha1_of("kept content");
+  write_file(store.path_of(sha1), "kept content");
+  write_file(media / ".ankisync-new-0123456789abcdef", "half a cont");
+  write_file(media / ".ankisync-new-fedcba9876543210", "");
+  // Not ours: other spellings, a folder and a link under our pattern.
+  write_file(media / ".ankisync-new-0123456789ABCDEF", "someone's");
+  write_file(media / ".ankisync-new-0123456789abcdef.bak", "someone's");
+  write_file(media / "notes.txt", "someone's");
+  write_file(dir / "outside", "outside");
+  std::filesystem::create_directory(media / ".ankisync-new-aaaaaaaaaaaaaaaa");
+  write_file(media / ".ankisync-new-aaaaaaaaaaaaaaaa/inside", "someone's");
+  std::filesystem::create_symlink(dir / "outside", media / ".ankisync-new-bbbbbbbbbbbbbbbb");
+
+  CHECK(store.remove_temp_files() == 2);
+  CHECK_FALSE(std::filesystem::exists(media / ".ankisync-new-0123456789abcdef"));
+  CHECK_FALSE(std::filesystem::exists(media / ".ankisync-new-fedcba9876543210"));
+  CHECK(read_file(store.path_of(sha1)) == "kept content");
+  CHECK(read_file(media / ".ankisync-new-0123456789ABCDEF") == "someone's");
+  CHECK(read_file(media / ".ankisync-new-0123456789abcdef.bak") == "someone's");
+  CHECK(read_file(media / "notes.txt") == "someone's");
+  CHECK(read_file(media / ".ankisync-new-aaaaaaaaaaaaaaaa/inside") == "someone's");
+  CHECK(std::filesystem::is_symlink(media / ".ankisync-new-bbbbbbbbbbbbbbbb"));
+  CHECK(read_file(dir / "outside") == "outside");
+  CHECK(store.remove_temp_files() == 0);
 }
 
 TEST_CASE("a content id that is not 20 bytes is refused and moves nothing",
