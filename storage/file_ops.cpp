@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <span>
 #include <vector>
 #include <exception>
 #include <optional>
@@ -56,12 +57,13 @@ result<void> write_all(int fd, const unsigned char* data, std::size_t size,
   return {};
 }
 
-result<copied_file> copy_into(int in, const std::filesystem::path& source, int out,
-                              const std::filesystem::path* dest) {
-  sha1_ctx ctx;
-  sha1_init(&ctx);
-  copied_file copied;
-  std::array<unsigned char, 64 * 1024> buffer{};
+// Reads `in` to its end through `buffer`, handing each piece to `take`
+// (a hash) and writing it to `out` unless that is -1; the bytes read.
+template <class Take>
+result<std::uint64_t> pump(int in, const std::filesystem::path& source, int out,
+                           const std::filesystem::path& dest, std::span<unsigned char> buffer,
+                           Take take) {
+  std::uint64_t total = 0;
   while (true) {
     const auto n = ::read(in, buffer.data(), buffer.size());
     if (n < 0) {
@@ -69,12 +71,26 @@ result<copied_file> copy_into(int in, const std::filesystem::path& source, int o
       return io_error("read", source, errno);
     }
     if (n == 0) break;
-    sha1_update(&ctx, static_cast<std::size_t>(n), buffer.data());
-    copied.size += n;
+    take(buffer.data(), static_cast<std::size_t>(n));
+    total += static_cast<std::uint64_t>(n);
     if (out >= 0)
-      if (auto r = write_all(out, buffer.data(), static_cast<std::size_t>(n), *dest); !r)
+      if (auto r = write_all(out, buffer.data(), static_cast<std::size_t>(n), dest); !r)
         return std::unexpected(r.error());
   }
+  return total;
+}
+
+result<copied_file> copy_into(int in, const std::filesystem::path& source, int out,
+                              const std::filesystem::path* dest) {
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  copied_file copied;
+  std::array<unsigned char, 64 * 1024> buffer{};
+  auto size = pump(in, source, out, dest ? *dest : source, buffer,
+                   [&](const unsigned char* p, std::size_t n) { sha1_update(&ctx, n, p); });
+  if (!size)
+    return std::unexpected(size.error());
+  copied.size = static_cast<decltype(copied.size)>(*size);
   std::array<unsigned char, SHA1_DIGEST_SIZE> digest{};
   sha1_digest(&ctx, digest.size(), digest.data());
   copied.sha1_raw.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
@@ -132,19 +148,11 @@ result<hashed_copy> hash_through(int in, const std::filesystem::path& source, in
   sha256_init(&ctx);
   hashed_copy copied;
   std::vector<unsigned char> buffer(1024 * 1024);
-  while (true) {
-    const auto n = ::read(in, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io_error("read", source, errno);
-    }
-    if (n == 0) break;
-    sha256_update(&ctx, static_cast<std::size_t>(n), buffer.data());
-    copied.size += static_cast<std::uint64_t>(n);
-    if (out >= 0)
-      if (auto r = write_all(out, buffer.data(), static_cast<std::size_t>(n), dest); !r)
-        return std::unexpected(r.error());
-  }
+  auto size = pump(in, source, out, dest, buffer,
+                   [&](const unsigned char* p, std::size_t n) { sha256_update(&ctx, n, p); });
+  if (!size)
+    return std::unexpected(size.error());
+  copied.size = *size;
   std::array<unsigned char, SHA256_DIGEST_SIZE> digest{};
   sha256_digest(&ctx, digest.size(), digest.data());
   static constexpr char hex[] = "0123456789abcdef";
