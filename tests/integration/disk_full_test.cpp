@@ -9,6 +9,7 @@
 
 #include <sys/resource.h>
 
+#include "protocol/meta.hpp"
 #include "tests/integration/collection_state.hpp"
 #include "tests/integration/media_support.hpp"
 #include "tests/integration/sync_support.hpp"
@@ -45,6 +46,20 @@ void small_sync_works(sync_fixture& fx, const std::string& name) {
   CHECK(r.has_value());
 }
 
+// Another user, added while the disk is full, logs in and syncs.
+void other_user_served(sync_fixture& fx) {
+  auto added = fx.server().cli({"user", "add", "other", "--password", "secret"});
+  INFO(added.out << added.err);
+  REQUIRE(added.status.clean());
+  auto c = fx.connect();
+  auto login = c.login("other", "secret");
+  REQUIRE(login.has_value());
+  REQUIRE(login->status == 200);
+  auto meta = c.call("meta", protocol::encode_meta_request({11, "other"}), login->host_key);
+  REQUIRE(meta.has_value());
+  CHECK(meta->status == 200);
+}
+
 } // namespace
 
 TEST_CASE("a sync whose commit finds the disk full changes nothing and says so", "[disk_full]") {
@@ -64,6 +79,7 @@ TEST_CASE("a sync whose commit finds the disk full changes nothing and says so",
   CHECK(collection_state(fx.server_file()) == before);
   CHECK(user_folder_files(fx.server(), sync_user) == files);
   small_sync_works(fx, "tablet");
+  other_user_served(fx);
 }
 
 TEST_CASE("a full upload that finds the disk full keeps the old collection and says so",
@@ -83,6 +99,7 @@ TEST_CASE("a full upload that finds the disk full keeps the old collection and s
   CHECK(collection_state(fx.server_file()) == before);
   CHECK(user_folder_files(fx.server(), sync_user) == files);
   small_sync_works(fx, "tablet");
+  other_user_served(fx);
 }
 
 TEST_CASE("a media upload that finds the disk full stores nothing and says so", "[disk_full]") {
@@ -102,4 +119,5 @@ TEST_CASE("a media upload that finds the disk full stores nothing and says so", 
   CHECK(says_disk_full(client::describe(refused.error())));
   CHECK(snapshot_media(fx.server(), sync_user, fx.host_key()) == before);
   small_sync_works(fx, "tablet");
+  other_user_served(fx);
 }
