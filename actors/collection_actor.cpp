@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "actors/payload_limits.hpp"
+#include "actors/sync/row_convert.hpp"
 #include "actors/temp_files.hpp"
 #include "protocol/empty.hpp"
 #include "protocol/payload.hpp"
@@ -49,6 +50,16 @@ std::string over_quota(std::uint64_t bytes) {
   return "Your collection is larger than the " + std::to_string(bytes >> 20) +
          " MB this server allows for your account; nothing was changed on the server. Remove "
          "notes you no longer need, or ask the server's operator for more room.";
+}
+
+// A full upload that found the disk full: the client shows an upload's
+// answer as it is, so it gets the sentence; the log gets what failed.
+blocking_result disk_full_answer(const protocol::sync_error& e) {
+  spdlog::error("full upload not stored: {}", protocol::printable(e.message));
+  blocking_result r;
+  r.ok = true;
+  r.value = protocol::disk_full_sentence;
+  return r;
 }
 
 blocking_result job_failed(error_code code, std::string message) {
@@ -196,6 +207,8 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
             protocol::decode_body_to_file(encoding, body.bytes, body.file, temp.string(), limit);
         if (!decoded) {
           remove_temp();
+          if (decoded.error().code == error_code::insufficient_storage)
+            return disk_full_answer(decoded.error());
           blocking_result r;
           r.error = decoded.error();
           return r;
@@ -235,8 +248,11 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
               !replaced) {
             std::error_code ignored;
             std::filesystem::remove(temp, ignored);
-            return reply(
-                error(error_code::server_error, "storing the upload: " + replaced.error().message));
+            auto failed =
+                sync::storage_failure("storing the upload", replaced.error(), error_code::server_error);
+            if (failed.code != error_code::insufficient_storage)
+              return reply(std::unexpected(std::move(failed)));
+            return reply(protocol::sync_reply{disk_full_answer(failed).value, config_.user, {}, 0});
           }
           // A device that decided on a normal sync before this must not
           // merge into the new file (serve_waiting).

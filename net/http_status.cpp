@@ -28,6 +28,8 @@ int http_status(protocol::error_code code) {
     return 501;
   case error_code::unavailable:
     return 503;
+  case error_code::insufficient_storage:
+    return 507;
   }
   return 500;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
@@ -23,7 +24,7 @@ std::expected<decoded_file, sync_error> copy_to_file(std::string_view in_bytes,
   };
   std::unique_ptr<std::FILE, closer> out(std::fopen(out_path.c_str(), "wb"));
   if (!out)
-    return std::unexpected(make_error(error_code::server_error, "cannot create " + out_path));
+    return std::unexpected(write_failure("cannot create " + out_path, errno));
   decoded_file result;
   for (;;) {
     auto piece = in->next();
@@ -38,13 +39,13 @@ std::expected<decoded_file, sync_error> copy_to_file(std::string_view in_bytes,
       result.hit_limit = true;
     }
     if (!data.empty() && std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
-      return std::unexpected(make_error(error_code::server_error, "cannot write " + out_path));
+      return std::unexpected(write_failure("cannot write " + out_path, errno));
     result.size += data.size();
     if (result.hit_limit)
       break;
   }
   if (std::fflush(out.get()) != 0)
-    return std::unexpected(make_error(error_code::server_error, "cannot write " + out_path));
+    return std::unexpected(write_failure("cannot write " + out_path, errno));
   return result;
 }
 

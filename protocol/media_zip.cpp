@@ -35,8 +35,7 @@ sync_error bad_upload(std::string detail) {
 }
 
 sync_error io_failure(std::string what, const std::filesystem::path& p, int err) {
-  return make_error(error_code::server_error,
-                    what + " " + p.filename().string() + ": " + std::strerror(err));
+  return write_failure(what + " " + p.filename().string(), err);
 }
 
 // One `_meta` entry as sent: [actualFilename, memberName or null].

@@ -1,5 +1,8 @@
 #include "protocol/sync_error.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace ankisync::protocol {
 
 // These names go into logs and the admin endpoint, where people grep for
@@ -16,9 +19,29 @@ const char* to_string(error_code code) {
     case error_code::server_error: return "server_error";
     case error_code::client_too_old: return "client_too_old";
     case error_code::unavailable: return "unavailable";
+    case error_code::insufficient_storage: return "insufficient_storage";
   }
   // Only reachable through a cast of an out-of-range integer.
   return "unknown";
+}
+
+const char* const disk_full_sentence =
+    "The sync server has run out of disk space; nothing was changed on the server. Try again "
+    "later, or tell the server's operator.";
+
+sync_error disk_full_error(const std::string& detail) {
+  return make_error(error_code::insufficient_storage,
+                    std::string(disk_full_sentence) + " (" + detail + ")");
+}
+
+bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+
+sync_error write_failure(std::string what, int err) {
+  what += ": ";
+  what += std::strerror(err);
+  if (!is_disk_full(err))
+    return make_error(error_code::server_error, std::move(what));
+  return disk_full_error(what);
 }
 
 } // namespace ankisync::protocol

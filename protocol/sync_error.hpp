@@ -28,6 +28,9 @@ enum class error_code {
   client_too_old,
   // The server is shutting down or overloaded.
   unavailable,
+  // A write found the server's disk (or its account's disk quota) full,
+  // or a file past the process's size limit: nothing was changed.
+  insufficient_storage,
 };
 
 struct sync_error {
@@ -41,6 +44,20 @@ struct sync_error {
 inline sync_error make_error(error_code code, std::string message) {
   return sync_error{code, std::move(message)};
 }
+
+// What a client shows when the server's disk is full.
+extern const char* const disk_full_sentence;
+
+// insufficient_storage: the sentence a client shows when the server's
+// disk is full, then `detail` (what failed) in brackets.
+sync_error disk_full_error(const std::string& detail);
+
+// The error for a failed write with errno `err`: insufficient_storage
+// (the sentence, then `what`) when the disk is full, else server_error.
+sync_error write_failure(std::string what, int err);
+
+// ENOSPC, EDQUOT, or EFBIG (a file past RLIMIT_FSIZE).
+bool is_disk_full(int err);
 
 // Short stable name, for logs and the admin endpoint.
 const char* to_string(error_code code);

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -77,7 +78,7 @@ std::expected<decoded_file, sync_error> zstd_decompress_to_file(std::string_view
         return result;
       }
       if (output.pos && std::fwrite(out_buf.data(), 1, output.pos, out.get()) != output.pos)
-        return io_error("cannot write " + out_path);
+        return std::unexpected(write_failure("cannot write " + out_path, errno));
       result.size += output.pos;
     }
   }
@@ -94,14 +95,14 @@ std::expected<decoded_file, sync_error> zstd_decompress_to_file(std::string_view
       return result;
     }
     if (std::fwrite(out_buf.data(), 1, output.pos, out.get()) != output.pos)
-      return io_error("cannot write " + out_path);
+      return std::unexpected(write_failure("cannot write " + out_path, errno));
     result.size += output.pos;
   }
   if (!any_input || last != 0)
     return std::unexpected(
         make_error(error_code::bad_request, "invalid zstd body: truncated or empty"));
   if (std::fflush(out.get()) != 0)
-    return io_error("cannot write " + out_path);
+    return std::unexpected(write_failure("cannot write " + out_path, errno));
   return result;
 }
 
@@ -136,14 +137,14 @@ std::expected<std::uint64_t, sync_error> zstd_compress_file(const std::string& i
       if (ZSTD_isError(remaining))
         return io_error(std::string("zstd: ") + ZSTD_getErrorName(remaining));
       if (output.pos && std::fwrite(out_buf.data(), 1, output.pos, out.get()) != output.pos)
-        return io_error("cannot write " + out_path);
+        return std::unexpected(write_failure("cannot write " + out_path, errno));
       written += output.pos;
       finished = last ? remaining == 0 : input.pos == input.size;
     }
     done = last;
   }
   if (std::fflush(out.get()) != 0)
-    return io_error("cannot write " + out_path);
+    return std::unexpected(write_failure("cannot write " + out_path, errno));
   return written;
 }
 
@@ -168,7 +169,7 @@ struct zstd_file_writer::impl {
       if (ZSTD_isError(remaining))
         return io_error(std::string("zstd: ") + ZSTD_getErrorName(remaining));
       if (output.pos && std::fwrite(out_buf.data(), 1, output.pos, out.get()) != output.pos)
-        return io_error("cannot write " + path);
+        return std::unexpected(write_failure("cannot write " + path, errno));
       written += output.pos;
       const bool done = mode == ZSTD_e_end ? remaining == 0 : input.pos == input.size;
       if (done)
@@ -214,7 +215,7 @@ std::expected<std::uint64_t, sync_error> zstd_file_writer::finish() {
   if (auto r = impl_->pump(input, ZSTD_e_end); !r)
     return std::unexpected(r.error());
   if (std::fflush(impl_->out.get()) != 0)
-    return io_error("cannot write " + impl_->path);
+    return std::unexpected(write_failure("cannot write " + impl_->path, errno));
   impl_->finished = true;
   return impl_->written;
 }

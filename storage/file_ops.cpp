@@ -39,7 +39,7 @@ private:
 
 std::unexpected<storage_error> io_error(std::string_view what, const std::filesystem::path& p,
                                         int err) {
-  return fail(storage_errc::io,
+  return fail(is_disk_full(err) ? storage_errc::disk_full : storage_errc::io,
               std::string(what) + " " + p.string() + ": " + std::strerror(err));
 }
 

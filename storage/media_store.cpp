@@ -27,7 +27,11 @@ int hex_value(char c) {
 
 std::unexpected<storage_error> io_failure(std::string_view what, const std::filesystem::path& p,
                                           const std::error_code& ec) {
-  return fail(storage_errc::io, std::string(what) + " " + p.string() + ": " + ec.message());
+  const bool full = ec.category() == std::generic_category() || ec.category() == std::system_category()
+                        ? is_disk_full(ec.value())
+                        : false;
+  return fail(full ? storage_errc::disk_full : storage_errc::io,
+              std::string(what) + " " + p.string() + ": " + ec.message());
 }
 
 result<void> check_sha1(std::string_view sha1_raw) {

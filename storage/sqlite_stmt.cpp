@@ -2,9 +2,38 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include <utility>
 
 namespace ankisync::storage {
+
+namespace {
+
+int last_errno_of(sqlite3_file* file) {
+  int err = 0;
+  if (file != nullptr && file->pMethods != nullptr)
+    file->pMethods->xFileControl(file, SQLITE_FCNTL_LAST_ERRNO, &err);
+  return err;
+}
+
+// SQLite says FULL only for ENOSPC; a quota (EDQUOT) or file-size limit
+// (EFBIG) comes as a write error. The connection's errno is read after
+// the rollback's own calls, so the files' own last errno is asked too:
+// the database's, and its log's (where a commit writes).
+bool write_found_disk_full(sqlite3* db) {
+  if (is_disk_full(sqlite3_system_errno(db)))
+    return true;
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+      is_disk_full(last_errno_of(file)))
+    return true;
+  file = nullptr;
+  return sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) == SQLITE_OK &&
+         is_disk_full(last_errno_of(file));
+}
+
+} // namespace
 
 storage_error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -18,10 +47,12 @@ storage_error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   switch (rc & 0xff) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED: code = storage_errc::busy; break;
-  case SQLITE_CANTOPEN:
+  case SQLITE_FULL: code = storage_errc::disk_full; break;
   case SQLITE_IOERR:
+    code = db != nullptr && write_found_disk_full(db) ? storage_errc::disk_full : storage_errc::io;
+    break;
+  case SQLITE_CANTOPEN:
   case SQLITE_READONLY:
-  case SQLITE_FULL:
   case SQLITE_PERM: code = storage_errc::io; break;
   case SQLITE_CORRUPT:
   case SQLITE_NOTADB: code = storage_errc::corrupt; break;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cerrno>
 #include <expected>
 #include <string>
 
@@ -14,12 +15,16 @@ enum class storage_errc {
   exists,    // the user/row already exists
   invalid,   // the caller passed a value storage refuses (bad username, bad hash)
   corrupt,   // a file is not what it claims to be
+  disk_full, // no room left: ENOSPC, EDQUOT, or a file past RLIMIT_FSIZE (EFBIG)
 };
 
 struct storage_error {
   storage_errc code = storage_errc::io;
   std::string message;
 };
+
+// The errno values that mean storage_errc::disk_full.
+inline bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
 
 template <class T>
 using result = std::expected<T, storage_error>;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/sync/row_convert.hpp"
 #include "protocol/body_file.hpp"
 #include "protocol/media_json.hpp"
 #include "protocol/media_zip.hpp"
@@ -19,8 +20,7 @@ using protocol::make_error;
 
 std::unexpected<protocol::sync_error> server_failed(std::string_view what,
                                                     const storage::storage_error& e) {
-  return std::unexpected(make_error(error_code::server_error,
-                                    std::string(what) + ": " + e.message));
+  return std::unexpected(sync::storage_failure(std::string(what), e, error_code::server_error));
 }
 
 void remove_quietly(const std::filesystem::path& p) {

@@ -79,9 +79,17 @@ protocol::graves_entry to_entry(const storage::graves_by_kind& g) {
   return protocol::graves_entry{g.cards, g.notes, g.decks};
 }
 
+protocol::sync_error storage_failure(std::string what, const storage::storage_error& e,
+                                     protocol::error_code otherwise) {
+  what += ": ";
+  what += e.message;
+  if (e.code != storage::storage_errc::disk_full)
+    return protocol::make_error(otherwise, std::move(what));
+  return protocol::disk_full_error(what);
+}
+
 protocol::sync_error step_failed(const char* step, const storage::storage_error& e) {
-  return protocol::make_error(protocol::error_code::bad_request,
-                              std::string(step) + ": " + e.message);
+  return storage_failure(step, e, protocol::error_code::bad_request);
 }
 
 } // namespace ankisync::actors::sync

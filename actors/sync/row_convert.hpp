@@ -18,6 +18,12 @@ protocol::note_entry to_entry(const storage::note_row& r);
 protocol::revlog_entry to_entry(const storage::revlog_row& r);
 protocol::graves_entry to_entry(const storage::graves_by_kind& g);
 
+// A storage failure as the client hears it: a full disk is
+// insufficient_storage, whose message starts with the sentence a client
+// shows (Check Database would not help); anything else is `otherwise`.
+protocol::sync_error storage_failure(std::string what, const storage::storage_error& e,
+                                     protocol::error_code otherwise);
+
 // A storage failure inside a sync step. Upstream answers every such
 // failure with 400, which makes the client offer "Check Database".
 protocol::sync_error step_failed(const char* step, const storage::storage_error& e);

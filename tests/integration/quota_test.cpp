@@ -5,8 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
-
+#include "tests/integration/collection_state.hpp"
 #include "tests/integration/media_support.hpp"
 #include "tests/integration/sync_support.hpp"
 #include "tests/integration/test_support.hpp"
@@ -24,22 +23,6 @@ void set_quota(const server_process& server, const char* flag, const char* mb) {
   auto r = server.cli({"user", "set", sync_user, flag, mb});
   INFO(r.out << r.err);
   REQUIRE(succeeded(r));
-}
-
-// The server's collection as devices see it: note count and col row.
-std::string collection_state(const fs::path& file) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db,
-                             "select (select count() from notes) || ' ' || scm || ' ' || mod "
-                             "from col",
-                             -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  std::string out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "tools/ankisync/process_setup.hpp"
 
 #include <malloc.h>
+#include <csignal>
 #include <sys/resource.h>
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,10 @@ void raise_open_file_limit(const profiles::profile& profile) {
 } // namespace
 
 void setup_process(const profiles::profile& profile) {
+  // A write past the file-size limit (ulimit -f, LimitFSIZE=) would kill
+  // the whole server; ignored, it fails with EFBIG like a full disk, and
+  // only the request that wrote gets the error.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (profile.malloc_arenas > 0)
     ::mallopt(M_ARENA_MAX, static_cast<int>(profile.malloc_arenas));
   raise_open_file_limit(profile);
