@@ -376,8 +376,17 @@ private:
     } else {
       rb = sync_once(b); // a's sync never reached that call
     }
-    settle(a, full_choice::as_user, ra);
-    settle(b, full_choice::as_user, rb);
+    // Both syncs have ended in the server. One that ended normally has
+    // its reviews there already, so it is recorded before the other's full
+    // sync, whose upload replaces what it sent (and discards them, as the
+    // user who chose that upload asked).
+    if (ra && ra->kind == sync_outcome_kind::full_sync_required) {
+      settle(b, full_choice::as_user, rb);
+      settle(a, full_choice::as_user, ra);
+    } else {
+      settle(a, full_choice::as_user, ra);
+      settle(b, full_choice::as_user, rb);
+    }
   }
 
   void aborted_sync(int d, const client::sync_drop& drop) {
