@@ -78,15 +78,12 @@ int through_server(const data_safety_command& cmd) {
   const auto token = !cmd.admin_token.empty() ? cmd.admin_token : env_token ? env_token : "";
   // The same settings `serve` reads, so a shell with the service's
   // environment finds it without flags.
-  const auto* env_host = std::getenv("ANKISYNC_ADMIN_HOST");
-  const std::string host = !cmd.admin_host.empty() ? cmd.admin_host
-                           : env_host && *env_host ? env_host
-                                                   : "127.0.0.1";
-  const auto* env_port = std::getenv("ANKISYNC_ADMIN_PORT");
-  const auto port = cmd.admin_port ? *cmd.admin_port
-                    : env_port && *env_port
-                        ? static_cast<std::uint16_t>(std::strtoul(env_port, nullptr, 10))
-                        : std::uint16_t{8081};
+  auto admin = resolve_admin_address(cmd.admin_host, cmd.admin_port);
+  if (!admin) {
+    std::cerr << "ankisync: " << admin.error() << "\n";
+    return 2;
+  }
+  const auto& [host, port] = *admin;
   if (::isatty(STDERR_FILENO))
     std::fprintf(stderr, "the server is running: asking it (admin endpoint %s:%u)...\n",
                  host.c_str(), port);

@@ -150,6 +150,17 @@ std::expected<void, std::string> resolve_backups(const serve_flags& flags, serve
 
 } // namespace
 
+std::expected<admin_address, std::string>
+resolve_admin_address(const std::string& flag_host, std::optional<std::uint16_t> flag_port) {
+  admin_address a;
+  a.host = !flag_host.empty() ? flag_host : env("ANKISYNC_ADMIN_HOST").value_or("127.0.0.1");
+  auto port = port_setting(flag_port, "ANKISYNC_ADMIN_PORT", 8081);
+  if (!port)
+    return std::unexpected(port.error());
+  a.port = *port;
+  return a;
+}
+
 std::expected<server_config, std::string> resolve_config(const serve_flags& flags) {
   server_config c;
   c.data_dir = resolve_data_dir(flags.data_dir);
@@ -170,12 +181,11 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
   }
 
   c.admin_enabled = !flags.no_admin;
-  c.admin_host = !flags.admin_host.empty() ? flags.admin_host
-                                           : env("ANKISYNC_ADMIN_HOST").value_or("127.0.0.1");
-  auto admin_port = port_setting(flags.admin_port, "ANKISYNC_ADMIN_PORT", 8081);
-  if (!admin_port)
-    return std::unexpected(admin_port.error());
-  c.admin_port = *admin_port;
+  auto admin = resolve_admin_address(flags.admin_host, flags.admin_port);
+  if (!admin)
+    return std::unexpected(admin.error());
+  c.admin_host = std::move(admin->host);
+  c.admin_port = admin->port;
   c.admin_token =
       !flags.admin_token.empty() ? flags.admin_token : env("ANKISYNC_ADMIN_TOKEN").value_or("");
   c.admin_open_loopback = flags.admin_open_loopback;

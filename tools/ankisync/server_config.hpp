@@ -91,6 +91,16 @@ std::expected<server_config, std::string> resolve_config(const serve_flags& flag
 // The data folder alone, for `ankisync user ...`.
 std::filesystem::path resolve_data_dir(const std::string& flag);
 
+// The admin listener's address as `serve` takes it: the flags, else
+// ANKISYNC_ADMIN_HOST/ANKISYNC_ADMIN_PORT, else 127.0.0.1:8081. The
+// commands that reach a running server read the same settings.
+struct admin_address {
+  std::string host;
+  std::uint16_t port = 8081;
+};
+std::expected<admin_address, std::string>
+resolve_admin_address(const std::string& flag_host, std::optional<std::uint16_t> flag_port);
+
 // The official server's default data folder (~/.syncserver), when it
 // exists and no data folder was chosen, so that a user switching servers
 // is told which variable points ankisync at it.
