@@ -21,17 +21,17 @@ caf::behavior admin_actor::make_behavior() {
   return {
       [this](const admin_query_msg& msg) -> std::string {
         switch (msg.query) {
-        case net::admin_query::actors:
+        case protocol::admin_query::actors:
           return protocol::encode_actor_list(watched_->snapshot());
-        case net::admin_query::metrics:
+        case protocol::admin_query::metrics:
           return metrics_text();
-        case net::admin_query::users:
+        case protocol::admin_query::users:
           return users_json();
-        case net::admin_query::errors: {
+        case protocol::admin_query::errors: {
           const auto& failures = watched_->counters().failures;
           return protocol::encode_recent_errors(failures.list(), failures.total());
         }
-        case net::admin_query::stats:
+        case protocol::admin_query::stats:
           break;
         }
         return stats_json();

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <system_error>
 
-#include "actors/media/media_requests.hpp"
+#include "actors/sync/media_requests.hpp"
 #include "actors/temp_files.hpp"
 #include "protocol/version.hpp"
 

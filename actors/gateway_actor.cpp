@@ -26,10 +26,10 @@ constexpr auto login_tick = std::chrono::milliseconds(250);
 gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                              gateway_config config)
     : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)),
-      gate_(config_.logins),
       users_db_watch_(config_.users_db_file.parent_path(),
                       {config_.users_db_file.filename().string(),
-                       config_.users_db_file.filename().string() + "-wal"}) {}
+                       config_.users_db_file.filename().string() + "-wal"}),
+      gate_(config_.logins) {}
 
 caf::behavior gateway_actor::make_behavior() {
   return {

@@ -15,7 +15,7 @@
 
 #include "actors/recording/start_state.hpp"
 #include "actors/reply_channel.hpp"
-#include "net/admin_routes.hpp"
+#include "protocol/admin_query.hpp"
 #include "protocol/envelope.hpp"
 
 namespace ankisync::actors {
@@ -133,7 +133,7 @@ struct maintenance_msg {
 
 // net -> admin.
 struct admin_query_msg {
-  net::admin_query query;
+  protocol::admin_query query;
 };
 
 template <class Inspector>

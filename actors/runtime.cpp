@@ -154,32 +154,26 @@ runtime::shutdown_report runtime::shutdown(std::chrono::steady_clock::time_point
   return report;
 }
 
-net::sync_backend runtime::sync_backend() {
-  return [gateway = impl_->gateway, stopping = &impl_->stopping](protocol::sync_request&& request,
-                                                                  net::sync_reply_fn done) {
-    // One message into the actor world; the answer comes back through the
-    // channel from the actor that gives it, with no requester in between.
-    // A request still queued when the actors stop is answered 503.
-    reply_channel reply(std::move(done), [stopping]() -> sync_outcome {
-      if (stopping->load(std::memory_order_acquire))
-        return std::unexpected(
-            protocol::make_error(protocol::error_code::unavailable, "the server is stopping"));
-      return std::unexpected(protocol::make_error(protocol::error_code::server_error,
-                                                  "the request was lost inside the server"));
-    });
-    caf::anon_send(gateway, sync_request_msg{std::move(request), std::move(reply)});
-  };
+void runtime::submit(protocol::sync_request&& request, std::function<void(sync_outcome)> done) {
+  // One message into the actor world; the answer comes back through the
+  // channel from the actor that gives it, with no requester in between.
+  // A request still queued when the actors stop is answered 503.
+  reply_channel reply(std::move(done), [stopping = &impl_->stopping]() -> sync_outcome {
+    if (stopping->load(std::memory_order_acquire))
+      return std::unexpected(
+          protocol::make_error(protocol::error_code::unavailable, "the server is stopping"));
+    return std::unexpected(protocol::make_error(protocol::error_code::server_error,
+                                                "the request was lost inside the server"));
+  });
+  caf::anon_send(impl_->gateway, sync_request_msg{std::move(request), std::move(reply)});
 }
 
-net::admin_backend runtime::admin_backend() {
-  return [system = &impl_->system, inflight = &impl_->inflight,
-          admin = impl_->admin](net::admin_query query, net::admin_reply_fn done) {
-    spawn_requester<admin_query_msg, std::string>(
-        *system, *inflight, admin, std::chrono::seconds(10), admin_query_msg{query},
-        std::move(done), [](std::string& json) { return std::move(json); },
-        [](caf::error& err) { return "{\"error\":\"" + caf::to_string(err) + "\"}"; },
-        [] { return std::string("{\"error\":\"the server is stopping\"}"); });
-  };
+void runtime::query_admin(protocol::admin_query query, std::function<void(std::string)> done) {
+  spawn_requester<admin_query_msg, std::string>(
+      impl_->system, impl_->inflight, impl_->admin, std::chrono::seconds(10),
+      admin_query_msg{query}, std::move(done), [](std::string& json) { return std::move(json); },
+      [](caf::error& err) { return "{\"error\":\"" + caf::to_string(err) + "\"}"; },
+      [] { return std::string("{\"error\":\"the server is stopping\"}"); });
 }
 
 storage::owner_fn runtime::user_owner() {

@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 
-#include "net/admin_routes.hpp"
-#include "net/http_server.hpp"
-#include "net/sync_routes.hpp"
+#include "actors/reply_channel.hpp"
 #include "profiles/profile.hpp"
+#include "protocol/admin_query.hpp"
+#include "protocol/server_metrics.hpp"
 #include "storage/maintenance.hpp"
 
 namespace ankisync::actors {
@@ -32,8 +34,10 @@ struct runtime_options {
 };
 
 // The actor system and its long-lived actors (gateway, registry, admin),
-// sized by the profile, plus the entry points net/ calls. Keeps CAF out of
-// the header so the program's main does not pay for its templates.
+// sized by the profile, plus its entry points. It knows nothing of HTTP:
+// the program's composition root (tools/ankisync/serve.cpp) hands these
+// entry points to the listeners. Keeps CAF out of the header so the
+// program's main does not pay for its templates.
 class runtime {
 public:
   explicit runtime(runtime_options options);
@@ -41,8 +45,12 @@ public:
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
-  net::sync_backend sync_backend();
-  net::admin_backend admin_backend();
+  // Takes a decoded request into the actor world; `done` is called once,
+  // from any thread, with its answer. Safe to call from any thread.
+  void submit(protocol::sync_request&& request, std::function<void(sync_outcome)> done);
+  // The admin actor's document for `query`, given to `done` once, from
+  // any thread.
+  void query_admin(protocol::admin_query query, std::function<void(std::string)> done);
   // Runs a backup, restore or check step inside the user's collection
   // actor, between sync sessions (storage/maintenance.hpp). Blocks the
   // calling thread, which must not be a CAF or I/O thread.

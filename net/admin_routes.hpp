@@ -6,11 +6,11 @@
 #include <string>
 
 #include "net/http_message.hpp"
+#include "protocol/admin_query.hpp"
 
 namespace ankisync::net {
 
-// metrics: the Prometheus text (protocol/metrics_text.hpp); the others JSON.
-enum class admin_query { actors, stats, metrics, users, errors };
+using protocol::admin_query;
 
 // Answers with the query's document; may be called from any thread, once.
 using admin_reply_fn = std::function<void(std::string json)>;

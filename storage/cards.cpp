@@ -64,10 +64,8 @@ result<void> collection::merge_card(const card_row& c, merge_rule rule) {
         " queue = excluded.queue, due = excluded.due, ivl = excluded.ivl,"
         " factor = excluded.factor, reps = excluded.reps, lapses = excluded.lapses,"
         " left = excluded.left, odue = excluded.odue, odid = excluded.odid,"
-        " flags = excluded.flags, data = excluded.data"
-        " where not (case when ?19 = -1 then cards.usn = -1 else cards.usn >= ?19 end)"
-        " or cast(cards.mod as integer) < excluded.mod"
-        " or (?20 and cast(cards.mod as integer) = excluded.mod)";
+        " flags = excluded.flags, data = excluded.data where " +
+        incoming_wins_sql("cast(cards.mod as integer)", "cards.usn", "excluded.mod", 19, 20);
     return exec_cached(c_->stmts, sql, c.id, c.nid, c.did, c.ord, c.mod, c.usn, c.type, c.queue,
                        c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags,
                        c.data, rule.min_usn, rule.ties_to_incoming ? 1 : 0);

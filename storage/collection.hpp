@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/collection_rows.hpp"
+#include "storage/merge_rule.hpp"
 #include "storage/storage_error.hpp"
 
 struct sqlite3;
@@ -47,33 +48,6 @@ struct registered_tag {
   std::string name; // as stored: normalised, in the case of the existing tag
   bool added = false;
 };
-
-// A row's modification time and usn: enough to decide whether an incoming
-// version replaces it.
-struct row_stamp {
-  std::int64_t mod = 0;
-  std::int32_t usn = 0;
-};
-
-// Which version of a card or note wins when a sync brings one whose id is
-// already stored: the incoming one, unless the stored one is pending for
-// the other side (usn >= min_usn, or exactly -1 when min_usn is -1) and
-// not older; on equal mtimes `ties_to_incoming` decides.
-struct merge_rule {
-  std::int32_t min_usn = 0;
-  bool ties_to_incoming = false;
-};
-
-// merge_rule's decision for a row with `stored` (if any) and an incoming
-// mtime: true when the stored row stays.
-inline bool stored_row_wins(const std::optional<row_stamp>& stored, std::int64_t incoming_mod,
-                            merge_rule rule) {
-  if (!stored)
-    return false;
-  const bool pending = rule.min_usn == -1 ? stored->usn == -1 : stored->usn >= rule.min_usn;
-  return pending && (stored->mod > incoming_mod ||
-                     (stored->mod == incoming_mod && !rule.ties_to_incoming));
-}
 
 // One open schema-18 Anki collection file (collection-schema.md), as the
 // sync server uses it. One connection; use from one thread at a time.

@@ -106,9 +106,8 @@ result<void> collection::merge_note(const note_row& note, const note_shape& shap
         "insert" + std::string(note_columns) +
         " on conflict (id) do update set guid = excluded.guid, mid = excluded.mid,"
         " mod = excluded.mod, usn = excluded.usn, tags = excluded.tags, flds = excluded.flds,"
-        " sfld = excluded.sfld, csum = excluded.csum, flags = 0, data = ''"
-        " where not (case when ?10 = -1 then notes.usn = -1 else notes.usn >= ?10 end)"
-        " or notes.mod < excluded.mod or (?11 and notes.mod = excluded.mod)";
+        " sfld = excluded.sfld, csum = excluded.csum, flags = 0, data = '' where " +
+        incoming_wins_sql("notes.mod", "notes.usn", "excluded.mod", 10, 11);
     return write_note(c_->stmts, sql, *stored, rule.min_usn, rule.ties_to_incoming ? 1 : 0);
   });
 }

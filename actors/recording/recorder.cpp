@@ -10,7 +10,6 @@
 #include "actors/recording/record_file.hpp"
 #include "actors/recording/redact.hpp"
 #include "actors/recording/start_state.hpp"
-#include "net/http_status.hpp"
 #include "storage/private_files.hpp"
 
 #ifndef ANKISYNC_VERSION
@@ -362,7 +361,7 @@ void recorder::on_response(std::uint64_t ticket,
   if (p.secret == reply_secret::host_key)
     a->set_login(login_outcome(result));
   if (!result) {
-    const int status = net::http_status(result.error().code);
+    const int status = options_.status_of ? options_.status_of(result.error().code) : 500;
     a->set_status(static_cast<std::uint32_t>(status));
     a->mutable_body()->set_inline_bytes(protocol::error_body(status, result.error()));
     a->mutable_body()->set_size(a->body().inline_bytes().size());

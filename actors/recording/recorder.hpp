@@ -45,6 +45,10 @@ struct recorder_options {
   // Bodies up to this size are kept inside the record; larger ones in a
   // side file next to it.
   std::uint64_t inline_limit = 256 * 1024;
+  // The HTTP status a client gets for an error (net/http_status.hpp): a
+  // recording keeps what went over the wire, but turning errors into HTTP
+  // is the listener's business, so whoever wires the two hands it over.
+  int (*status_of)(protocol::error_code) = nullptr;
 };
 
 // A stream on_request decided to open: copy_start_state(from, to) must run,

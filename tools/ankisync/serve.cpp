@@ -15,6 +15,7 @@
 #include "actors/runtime.hpp"
 #include "net/admin_routes.hpp"
 #include "net/http_server.hpp"
+#include "net/http_status.hpp"
 #include "net/sync_routes.hpp"
 #include "net/tls_loader.hpp"
 #include "net/tls_module.hpp"
@@ -257,6 +258,7 @@ int run_serve(const serve_flags& flags, char** argv) {
   rec.data_dir = c.data_dir;
   rec.record_dir = c.record_dir;
   rec.all_users = c.record_all;
+  rec.status_of = &net::http_status;
   // Declared before the runtime, which holds a pointer to it.
   actors::recording::recorder recorder(rec);
   if (c.record_all)
@@ -305,7 +307,11 @@ int run_serve(const serve_flags& flags, char** argv) {
   const auto envelope = actors::payload_limits(c.profile);
 
   auto port = server.listen("sync", c.host, c.port, limits,
-                            net::make_sync_routes(runtime.sync_backend(), envelope));
+                            net::make_sync_routes(
+                                [&runtime](protocol::sync_request&& request, net::sync_reply_fn done) {
+                                  runtime.submit(std::move(request), std::move(done));
+                                },
+                                envelope));
   if (!port) {
     spdlog::error("{}", port.error());
     return 1;
@@ -321,7 +327,11 @@ int run_serve(const serve_flags& flags, char** argv) {
     admin_limits.idle_timeout = limits.idle_timeout;
     admin_limits.keep_alive_timeout = limits.keep_alive_timeout;
     auto bound = server.listen("admin", c.admin_host, c.admin_port, admin_limits,
-                               net::make_admin_routes(runtime.admin_backend(), c.admin_token,
+                               net::make_admin_routes(
+                                   [&runtime](net::admin_query q, net::admin_reply_fn done) {
+                                     runtime.query_admin(q, std::move(done));
+                                   },
+                                   c.admin_token,
                                                       record_control(recorder),
                                                       c.admin_open_loopback, tasks.admin_tasks()));
     if (!bound) {

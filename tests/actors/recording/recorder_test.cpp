@@ -14,6 +14,7 @@
 
 #include "actors/recording/record_file.hpp"
 #include "actors/recording/recorder.hpp"
+#include "net/http_status.hpp"
 #include "protocol/gzip_codec.hpp"
 #include "protocol/legacy_envelope.hpp"
 #include "protocol/multipart.hpp"
@@ -60,7 +61,8 @@ outcome ok(std::string body) { return protocol::sync_reply{std::move(body), user
 class recording {
 public:
   explicit recording(std::uint64_t inline_limit = 256 * 1024)
-      : recorder_({dir_.path() / "data", dir_.path() / "rec", true, inline_limit}) {}
+      : recorder_({dir_.path() / "data", dir_.path() / "rec", true, inline_limit,
+                   &net::http_status}) {}
 
   // Records `req` and its answer; the first request must open a stream.
   void record(const protocol::sync_request& req, const outcome& answer) {

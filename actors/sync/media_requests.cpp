@@ -1,4 +1,4 @@
-#include "actors/media/media_requests.hpp"
+#include "actors/sync/media_requests.hpp"
 
 #include <cstdio>
 #include <memory>
