@@ -14,10 +14,10 @@ namespace ankisync::actors {
 
 admin_actor::admin_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                          admin_config config)
-    : metered_actor(cfg, metrics, "admin"), watched_(std::move(metrics)),
+    : metered(cfg, metrics, "admin"), watched_(std::move(metrics)),
       config_(std::move(config)) {}
 
-caf::behavior admin_actor::make_behavior() {
+admin_actor::behavior_type admin_actor::make_behavior() {
   return {
       [this](const admin_query_msg& msg) -> std::string {
         switch (msg.query) {

@@ -24,12 +24,12 @@ struct admin_config {
 // Answers the admin endpoint from the metrics every actor keeps and the
 // server's counters, without sending the watched actors a message: a
 // stuck actor still shows up, with its mailbox growing.
-class admin_actor : public metered_actor {
+class admin_actor : public metered<admin_iface::base> {
 public:
   admin_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
               admin_config config);
 
-  caf::behavior make_behavior() override;
+  behavior_type make_behavior() override;
 
 private:
   std::string stats_json() const;

@@ -84,7 +84,7 @@ std::expected<const T*, protocol::sync_error> body_of(const protocol::sync_reque
 collection_actor::collection_actor(caf::actor_config& cfg,
                                    std::shared_ptr<metrics_registry> metrics,
                                    collection_config config)
-    : metered_actor(cfg, std::move(metrics), "collection", config.user),
+    : metered(cfg, std::move(metrics), "collection", config.user),
       config_(std::move(config)),
       media_store_(storage::media_folders{config_.folder}.content_store()) {
   remove_leftover_temp_files();
@@ -104,7 +104,7 @@ void collection_actor::remove_leftover_temp_files() {
   }
 }
 
-caf::behavior collection_actor::make_behavior() {
+collection_actor::behavior_type collection_actor::make_behavior() {
   return {
       [this](user_request_msg& msg) { on_request(msg); },
       [this](evict_msg) { on_evict(); },
@@ -122,7 +122,7 @@ void collection_actor::on_exit() {
     end_session("the server is stopping or the user's actor closed");
   col_.reset();
   media_.reset();
-  metered_actor::on_exit();
+  metered::on_exit();
 }
 
 void collection_actor::on_request(user_request_msg& msg) {
@@ -570,7 +570,7 @@ void collection_actor::on_evict() {
   // Closing mid-session would throw away the client's work; the registry
   // asks again later. Waiting requests mean a session is open.
   if ((session_ && !session_->failed) || !waiting_.empty() || !tasks_.empty()) {
-    caf::anon_send(caf::actor_cast<caf::actor>(current_sender()),
+    caf::anon_send(caf::actor_cast<registry_iface>(current_sender()),
                    evict_refused_msg{config_.user});
     return;
   }

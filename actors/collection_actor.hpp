@@ -29,7 +29,7 @@ struct collection_config {
   std::string user;
   std::filesystem::path folder; // <data>/<user>
   profiles::profile profile;
-  caf::actor workers; // the worker pool actor, for blocking jobs
+  worker_iface workers; // the worker pool actor, for blocking jobs
   // Set at each request (steady clock, ns), read by the registry to find
   // idle actors: requests reach this actor without passing the registry.
   std::shared_ptr<std::atomic<std::int64_t>> last_request;
@@ -59,12 +59,12 @@ struct user_quota {
 // session is open waits in `waiting_` (the actor goes on serving the open
 // session) until that session ends, or until it has had no request for the
 // profile's stall time, when it is declared abandoned and rolled back.
-class collection_actor : public metered_actor {
+class collection_actor : public metered<collection_iface::base> {
 public:
   collection_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                    collection_config config);
 
-  caf::behavior make_behavior() override;
+  behavior_type make_behavior() override;
   void on_exit() override;
 
 private:

@@ -25,13 +25,13 @@ constexpr auto login_tick = std::chrono::milliseconds(250);
 
 gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                              gateway_config config)
-    : metered_actor(cfg, std::move(metrics), "gateway"), config_(std::move(config)),
+    : metered(cfg, std::move(metrics), "gateway"), config_(std::move(config)),
       users_db_watch_(config_.users_db_file.parent_path(),
                       {config_.users_db_file.filename().string(),
                        config_.users_db_file.filename().string() + "-wal"}),
       gate_(config_.logins) {}
 
-caf::behavior gateway_actor::make_behavior() {
+gateway_actor::behavior_type gateway_actor::make_behavior() {
   return {
       [this](sync_request_msg& msg) { on_request(msg); },
       [this](const login_done_msg& msg) { on_login_done(msg); },
@@ -89,7 +89,7 @@ void gateway_actor::route(user_request_msg&& msg) {
     return;
   const auto user = waiting->first;
   request(config_.registry, caf::infinite, find_user_msg{user})
-      .then([this, user](caf::actor& handle) { on_found(user, std::move(handle)); },
+      .then([this, user](collection_iface& handle) { on_found(user, std::move(handle)); },
             [this, user](caf::error& err) {
               auto waiting = finding_.extract(user);
               if (waiting.empty())
@@ -100,7 +100,7 @@ void gateway_actor::route(user_request_msg&& msg) {
             });
 }
 
-void gateway_actor::on_found(const std::string& user, caf::actor handle) {
+void gateway_actor::on_found(const std::string& user, collection_iface handle) {
   auto waiting = finding_.extract(user);
   collections_[user] = handle;
   if (waiting.empty())
@@ -180,7 +180,7 @@ void gateway_actor::hash_login(std::uint64_t ticket, pending_login& login) {
   // blocking pool so other users' requests keep flowing meanwhile.
   config_.pool->submit([file = config_.users_db_file, user = login.user,
                         password = std::exchange(login.password, {}), ticket,
-                        gateway = caf::actor_cast<caf::actor>(this)] {
+                        gateway = caf::actor_cast<gateway_iface>(this)] {
     login_done_msg done;
     done.ticket = ticket;
     auto db = storage::users_db::open(file);

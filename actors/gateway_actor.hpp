@@ -28,7 +28,7 @@ class recorder;
 
 struct gateway_config {
   std::filesystem::path users_db_file;
-  caf::actor registry;
+  registry_iface registry;
   blocking_pool* pool = nullptr;
   // Failure budgets, hashing slots and the wait bound of logins.
   login_gate_limits logins;
@@ -54,12 +54,12 @@ struct gateway_config {
 // A recorded user's stream starts with a copy of their folder, made on
 // the blocking pool; that user's requests wait here meanwhile, in arrival
 // order, while every other user's go on (gateway_recorded.cpp).
-class gateway_actor : public metered_actor {
+class gateway_actor : public metered<gateway_iface::base> {
 public:
   gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                 gateway_config config);
 
-  caf::behavior make_behavior() override;
+  behavior_type make_behavior() override;
 
 private:
   void on_request(sync_request_msg& msg);
@@ -73,7 +73,7 @@ private:
 
   // To the user's collection actor, or behind the lookup of its handle.
   void route(user_request_msg&& msg);
-  void on_found(const std::string& user, caf::actor handle);
+  void on_found(const std::string& user, collection_iface handle);
   void on_evict_user(const evict_user_msg& msg);
   void on_user_gone(const user_gone_msg& msg);
 
@@ -106,7 +106,7 @@ private:
   bool host_keys_loaded_ = false;
   storage::host_key_index host_keys_;
   // Collection actors by user, and the requests of users being looked up.
-  std::unordered_map<std::string, caf::actor> collections_;
+  std::unordered_map<std::string, collection_iface> collections_;
   std::unordered_map<std::string, std::vector<user_request_msg>> finding_;
   std::uint64_t next_ticket_ = 0;
   std::unordered_map<std::uint64_t, pending_login> logins_;

@@ -35,7 +35,7 @@ void gateway_actor::admit_recorded(const std::string& user, recorded_request&& r
   // This request opened the stream: it is recorded, and handed on, only
   // once the copy shows the state from before it.
   held_[user].push_back(std::move(r));
-  config_.pool->submit([start = std::move(*start), gateway = caf::actor_cast<caf::actor>(this)] {
+  config_.pool->submit([start = std::move(*start), gateway = caf::actor_cast<gateway_iface>(this)] {
     // The gateway holds this user until it hears back, whatever happens.
     std::expected<recording::start_state, std::string> copied;
     try {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/invoke_message_result.hpp>
 #include <caf/mailbox_element.hpp>
 
@@ -11,19 +12,21 @@
 
 namespace ankisync::actors {
 
-// An event-based actor that keeps its actor_metrics current: every message
-// put into its mailbox counts up, every message it takes counts down, so
-// the admin endpoint sees the real queue length while the actor runs.
-class metered_actor : public caf::event_based_actor {
+// An event-based actor, typed (`Base` = an interface's `base`) or not,
+// that keeps its actor_metrics current: every message put into its mailbox
+// counts up, every message it takes counts down, so the admin endpoint
+// sees the real queue length while the actor runs.
+template <class Base>
+class metered : public Base {
 public:
-  metered_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> registry,
-                std::string kind, std::string user = {})
-      : caf::event_based_actor(cfg), registry_(std::move(registry)),
-        metrics_(registry_->add(id(), std::move(kind), std::move(user))) {}
+  metered(caf::actor_config& cfg, std::shared_ptr<metrics_registry> registry, std::string kind,
+          std::string user = {})
+      : Base(cfg), registry_(std::move(registry)),
+        metrics_(registry_->add(this->id(), std::move(kind), std::move(user))) {}
 
   void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* host) override {
     metrics_->on_enqueue();
-    caf::event_based_actor::enqueue(std::move(what), host);
+    Base::enqueue(std::move(what), host);
   }
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override {
@@ -33,7 +36,7 @@ public:
     // awaiting a response) stays queued and is offered again later, so it
     // is put back.
     metrics_->on_take();
-    auto result = caf::event_based_actor::consume(x);
+    auto result = Base::consume(x);
     if (result == caf::invoke_message_result::skipped)
       metrics_->on_untake();
     return result;
@@ -41,7 +44,7 @@ public:
 
   // Leaves the admin listing as soon as the actor stops, not when the last
   // handle to it goes away.
-  void on_exit() override { registry_->remove(id()); }
+  void on_exit() override { registry_->remove(this->id()); }
 
 protected:
   actor_metrics& metrics() { return *metrics_; }

@@ -13,10 +13,10 @@ namespace ankisync::actors {
 
 registry_actor::registry_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                                registry_config config)
-    : metered_actor(cfg, metrics, "registry"), config_(std::move(config)),
+    : metered(cfg, metrics, "registry"), config_(std::move(config)),
       metrics_(std::move(metrics)) {}
 
-caf::behavior registry_actor::make_behavior() {
+registry_actor::behavior_type registry_actor::make_behavior() {
   set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
   // On shutdown take every collection actor down too; they roll back any
   // open session as they go.
@@ -27,7 +27,7 @@ caf::behavior registry_actor::make_behavior() {
   });
   delayed_send(this, config_.tick, eviction_tick_msg{});
   return {
-      [this](const find_user_msg& msg) -> caf::result<caf::actor> { return on_find(msg.user); },
+      [this](const find_user_msg& msg) -> caf::result<collection_iface> { return on_find(msg.user); },
       [this](const gateway_is_msg& msg) { gateway_ = msg.gateway; },
       [this](const evict_refused_msg& msg) { on_refused(msg.user); },
       [this](eviction_tick_msg) {
@@ -54,11 +54,11 @@ void registry_actor::resident::touch() {
                       std::memory_order_relaxed);
 }
 
-caf::result<caf::actor> registry_actor::on_find(const std::string& user) {
+caf::result<collection_iface> registry_actor::on_find(const std::string& user) {
   auto it = users_.find(user);
   resident* r = it == users_.end() ? &spawn_for(user) : &it->second;
   if (r->closing) {
-    auto rp = make_response_promise<caf::actor>();
+    auto rp = make_response_promise<collection_iface>();
     r->waiting.push_back(rp);
     return rp;
   }

@@ -2,6 +2,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <caf/result.hpp>
 
 #include <atomic>
@@ -29,7 +30,7 @@ struct registry_config {
   // waiting for its session is asked on every tick instead, so the tick
   // must be a fraction of the profile's session stall time.
   std::chrono::milliseconds session_check{60000};
-  caf::actor workers; // handed to every collection actor
+  worker_iface workers; // handed to every collection actor
 };
 
 // Knows each resident user's collection actor: spawns it when the gateway
@@ -40,16 +41,16 @@ struct registry_config {
 // behind every request already sent to it; while an actor is closing, the
 // gateway's questions for that user wait here and get its successor, so two
 // actors never own one folder at once.
-class registry_actor : public metered_actor {
+class registry_actor : public metered<registry_iface::base> {
 public:
   registry_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                  registry_config config);
 
-  caf::behavior make_behavior() override;
+  behavior_type make_behavior() override;
 
 private:
   struct resident {
-    caf::actor handle;
+    collection_iface handle;
     // Written by the collection actor at each request (steady clock, ns).
     std::shared_ptr<std::atomic<std::int64_t>> last_request;
     // Written by the collection actor: requests of other devices waiting
@@ -57,12 +58,12 @@ private:
     std::shared_ptr<std::atomic<std::int32_t>> waiting_requests;
     bool closing = false;
     // The gateway's questions for this user while it closes.
-    std::vector<caf::response_promise> waiting;
+    std::vector<caf::typed_response_promise<collection_iface>> waiting;
     std::chrono::steady_clock::time_point last_used() const;
     void touch(); // counts as used now
   };
 
-  caf::result<caf::actor> on_find(const std::string& user);
+  caf::result<collection_iface> on_find(const std::string& user);
   resident& spawn_for(const std::string& user);
   void evict(resident& r, const std::string& user);
   void evict_idle();
@@ -74,7 +75,7 @@ private:
 
   registry_config config_;
   std::shared_ptr<metrics_registry> metrics_;
-  caf::actor gateway_;
+  gateway_iface gateway_;
   std::unordered_map<std::string, resident> users_;
   std::unordered_map<caf::actor_addr, std::string> owners_;
   // Collection actors gone since the last tick: their SQLite caches and

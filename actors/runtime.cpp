@@ -29,8 +29,9 @@ constexpr auto actor_stop_time = std::chrono::seconds(2);
 // Spawns the actor that sends `msg` to `target` and hands the answer to
 // `on_reply`, or `on_stop()`'s value when the runtime stops first (or has
 // stopped: then no request is sent).
-template <class Msg, class Reply, class Done, class Convert, class Fail, class Stopped>
-void spawn_requester(caf::actor_system& system, inflight_requests& inflight, caf::actor target,
+template <class Msg, class Reply, class Target, class Done, class Convert, class Fail,
+          class Stopped>
+void spawn_requester(caf::actor_system& system, inflight_requests& inflight, Target target,
                      caf::timespan timeout, Msg msg, Done done, Convert on_reply, Fail on_error,
                      Stopped on_stop) {
   system.spawn([&inflight, target, timeout, msg = std::move(msg), done = std::move(done),
@@ -65,6 +66,10 @@ std::unique_ptr<caf::actor_system_config> make_config(const profiles::profile& p
   // CLI11 owns the command line, so CAF's keys are set here, not parsed.
   cfg->set("scheduler.max-threads", static_cast<std::size_t>(p.scheduler_threads));
   cfg->set("scheduler.policy", caf::atom_from_string(p.scheduler_policy));
+  cfg->set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(p.scheduler_spin_polls));
+  cfg->set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(p.scheduler_nap_polls));
+  cfg->set("work-stealing.relaxed-sleep-duration",
+           caf::timespan(std::chrono::duration_cast<caf::timespan>(p.scheduler_idle_wake)));
   return cfg;
 }
 
@@ -86,10 +91,10 @@ struct runtime::impl {
   caf::actor_system system;
   blocking_pool pool;
   std::shared_ptr<metrics_registry> metrics;
-  caf::actor workers;
-  caf::actor registry;
-  caf::actor gateway;
-  caf::actor admin;
+  worker_iface workers;
+  registry_iface registry;
+  gateway_iface gateway;
+  admin_iface admin;
   bool stopped = false;
   // Read by reply channels dropped during shutdown (runtime::sync_backend).
   std::atomic<bool> stopping{false};
@@ -143,8 +148,9 @@ runtime::shutdown_report runtime::shutdown(std::chrono::steady_clock::time_point
     caf::anon_send_exit(requester, caf::exit_reason::user_shutdown);
   // The registry takes the collection actors down; each rolls back its open
   // session. The worker pool actor answers the jobs it still waits for.
-  for (auto* a : {&impl_->gateway, &impl_->registry, &impl_->admin, &impl_->workers})
-    caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+  for (const caf::actor_addr& a : {impl_->gateway.address(), impl_->registry.address(),
+                                   impl_->admin.address(), impl_->workers.address()})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   report.abandoned_jobs = impl_->pool.stop(deadline);
   const auto actors_deadline = std::max(deadline, std::chrono::steady_clock::now()) + actor_stop_time;
   auto& registry = impl_->system.registry();
@@ -194,10 +200,10 @@ storage::owner_fn runtime::user_owner() {
     for (int attempt = 0; attempt < 3 && !impl->stopping.load(std::memory_order_acquire);
          ++attempt) {
       caf::scoped_actor self{impl->system};
-      caf::actor handle;
+      collection_iface handle;
       failure.clear();
       self->request(impl->registry, caf::infinite, find_user_msg{user})
-          .receive([&](caf::actor& h) { handle = std::move(h); },
+          .receive([&](collection_iface& h) { handle = std::move(h); },
                    [&](caf::error& e) { failure = caf::to_string(e); });
       if (!handle)
         continue;

@@ -7,9 +7,9 @@ namespace ankisync::actors {
 worker_pool_actor::worker_pool_actor(caf::actor_config& cfg,
                                      std::shared_ptr<metrics_registry> metrics,
                                      blocking_pool* pool)
-    : metered_actor(cfg, std::move(metrics), "workers"), pool_(pool) {}
+    : metered(cfg, std::move(metrics), "workers"), pool_(pool) {}
 
-caf::behavior worker_pool_actor::make_behavior() {
+worker_pool_actor::behavior_type worker_pool_actor::make_behavior() {
   // A promise dropped unanswered leaves its requester waiting for good
   // (CAF 0.17 sends no broken-promise error), and a collection actor
   // awaiting a job takes no other message, its exit included: answer
@@ -29,7 +29,7 @@ caf::behavior worker_pool_actor::make_behavior() {
         auto rp = make_response_promise();
         waiting_.emplace(ticket, rp);
         pool_->submit([job = std::move(msg.job), ticket,
-                       self = caf::actor_cast<caf::actor>(this)] {
+                       self = caf::actor_cast<worker_iface>(this)] {
           blocking_result result;
           try {
             result = job();

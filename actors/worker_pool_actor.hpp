@@ -17,12 +17,12 @@ namespace ankisync::actors {
 // sends the job with request(...).await(...), so it takes none of its
 // other messages meanwhile and that user's order is kept, while every
 // other user's actor goes on running on the scheduler.
-class worker_pool_actor : public metered_actor {
+class worker_pool_actor : public metered<worker_iface::base> {
 public:
   worker_pool_actor(caf::actor_config& cfg, std::shared_ptr<metrics_registry> metrics,
                     blocking_pool* pool);
 
-  caf::behavior make_behavior() override;
+  behavior_type make_behavior() override;
 
 private:
   blocking_pool* pool_;

@@ -17,6 +17,19 @@ struct profile {
   // cores: no stealing traffic); "stealing" scales across many cores.
   std::string scheduler_policy;
   unsigned scheduler_threads = 2;
+  // How an idle "stealing" worker waits for work (CAF's work-stealing
+  // poll strategy): this many polls of its queue without pause, then this
+  // many with a 50 us nap each, then a sleep on its condition variable,
+  // waking every `scheduler_idle_wake` to steal from a busy neighbour.
+  // Every nap and wake is a context switch. A message sent from inside
+  // an actor stays on its worker's queue without waking anybody, and one
+  // from outside (a connection, the blocking pool) wakes a sleeping
+  // worker at once, so a request's gateway-to-collection hop needs no
+  // polling at all; only work queued behind a long job on a busy worker
+  // waits up to `scheduler_idle_wake` to be stolen.
+  unsigned scheduler_spin_polls = 100;
+  unsigned scheduler_nap_polls = 500;
+  std::chrono::milliseconds scheduler_idle_wake{10};
 
   // Threads running Beast's io_context (HTTP parsing and socket I/O).
   unsigned io_threads = 1;

@@ -22,6 +22,9 @@ struct entry {
 // GLIBC_TUNABLES instead.
 constexpr entry table[] = {
     {"scheduler.threads", &profile::scheduler_threads},
+    {"scheduler.spin_polls", &profile::scheduler_spin_polls},
+    {"scheduler.nap_polls", &profile::scheduler_nap_polls},
+    {"scheduler.idle_wake_ms", &profile::scheduler_idle_wake},
     {"io.threads", &profile::io_threads},
     {"blocking.threads", &profile::blocking_threads},
     {"users.max_resident", &profile::max_resident_users},
