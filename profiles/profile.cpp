@@ -7,8 +7,14 @@ namespace ankisync::profiles {
 profile pi_profile() {
   profile p;
   p.name = "pi";
-  p.scheduler_policy = "sharing";
+  // Stealing without polling: a request's hop from the gateway to the
+  // user's actor stays on the worker that ran the gateway, where a shared
+  // queue would wake the other worker for it (docs/profiles.md).
+  p.scheduler_policy = "stealing";
   p.scheduler_threads = 2;
+  p.scheduler_spin_polls = 50;
+  p.scheduler_nap_polls = 0;
+  p.scheduler_idle_wake = std::chrono::milliseconds(10);
   p.io_threads = 1;
   p.blocking_threads = 1;
   p.max_resident_users = 32;
@@ -41,6 +47,12 @@ profile server_profile(unsigned hardware_threads) {
   p.name = "server";
   p.scheduler_policy = "stealing";
   p.scheduler_threads = hw;
+  // Idle workers sleep at once rather than nap-polling for 25 ms after
+  // each job: outside work wakes them, and the napping cost more context
+  // switches than the requests themselves (docs/profiles.md).
+  p.scheduler_spin_polls = 50;
+  p.scheduler_nap_polls = 0;
+  p.scheduler_idle_wake = std::chrono::milliseconds(10);
   p.io_threads = std::max(1u, hw / 4);
   p.blocking_threads = std::max(2u, hw / 2);
   p.max_resident_users = 4096;

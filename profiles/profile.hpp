@@ -13,8 +13,9 @@ namespace ankisync::profiles {
 struct profile {
   std::string name;
 
-  // CAF scheduler. "sharing" keeps one shared queue (best on 1-2 small
-  // cores: no stealing traffic); "stealing" scales across many cores.
+  // CAF scheduler: "stealing" (a queue per worker; a message an actor
+  // sends stays on its worker) or "sharing" (one queue; every message
+  // wakes an idle worker).
   std::string scheduler_policy;
   unsigned scheduler_threads = 2;
   // How an idle "stealing" worker waits for work (CAF's work-stealing
@@ -128,7 +129,7 @@ struct profile {
   std::uint64_t max_json_bytes() const { return max_json_megs << 20; }
 };
 
-// A small board: two scheduler threads sharing one queue, few resident
+// A small board: two scheduler threads, few resident
 // users, small SQLite caches.
 profile pi_profile();
 // A many-core host: one scheduler thread per hardware thread, stealing.

@@ -35,7 +35,7 @@ TEST_CASE("an explicit profile overrides detection") {
   REQUIRE(d);
   CHECK(d->chosen.name == "pi");
   CHECK(d->chosen.scheduler_threads == 2);
-  CHECK(d->chosen.scheduler_policy == "sharing");
+  CHECK(d->chosen.max_resident_users == 32);
   CHECK(d->reason == "requested explicitly");
 }
 
