@@ -15,10 +15,7 @@
 #include "protocol/payload.hpp"
 #include "protocol/printable.hpp"
 #include "protocol/version.hpp"
-#include "protocol/body_file.hpp"
-#include "protocol/zstd_file.hpp"
 #include "storage/full_sync.hpp"
-#include "storage/schema_downgrade.hpp"
 #include "storage/users_db.hpp"
 
 namespace ankisync::actors {
@@ -36,36 +33,6 @@ std::int64_t now_ms() {
 
 std::unexpected<protocol::sync_error> error(error_code code, std::string message) {
   return std::unexpected(make_error(code, std::move(message)));
-}
-
-// Answers the official server gives a full upload, with status 200: the
-// client shows any text other than OK to the user.
-constexpr const char* upload_ok = "OK";
-constexpr const char* upload_corrupt =
-    "Your upload was corrupt. Please use Check Database, or restore from backup.";
-constexpr const char* upload_too_large = "collection exceeds size limit";
-
-// Shown by the client as it is, in place of OK.
-std::string over_quota(std::uint64_t bytes) {
-  return "Your collection is larger than the " + std::to_string(bytes >> 20) +
-         " MB this server allows for your account; nothing was changed on the server. Remove "
-         "notes you no longer need, or ask the server's operator for more room.";
-}
-
-// A full upload that found the disk full: the client shows an upload's
-// answer as it is, so it gets the sentence; the log gets what failed.
-blocking_result disk_full_answer(const protocol::sync_error& e) {
-  spdlog::error("full upload not stored: {}", protocol::printable(e.message));
-  blocking_result r;
-  r.ok = true;
-  r.value = protocol::disk_full_sentence;
-  return r;
-}
-
-blocking_result job_failed(error_code code, std::string message) {
-  blocking_result r;
-  r.error = make_error(code, std::move(message));
-  return r;
 }
 
 // The typed body net/ decoded for this method; a mismatch is a bug in the
@@ -164,23 +131,30 @@ void collection_actor::handle(const protocol::sync_request& req, reply_channel r
   reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
 }
 
-void collection_actor::run_blocking(std::function<blocking_result()> job,
-                                    std::function<void(blocking_result&)> then) {
+void collection_actor::run_blocking_job(
+    std::function<void()> job, std::function<void(std::optional<protocol::sync_error>)> then) {
   // `await` keeps every other message in the mailbox until the job ends;
   // requests that were waiting for a session stay queued until then too.
   blocking_ = true;
-  auto done = [this, then](blocking_result& r) {
+  auto done = [this, then](std::optional<protocol::sync_error> failed) {
     blocking_ = false;
-    then(r);
+    then(std::move(failed));
     serve_waiting();
   };
-  request(config_.workers, caf::infinite, blocking_job_msg{std::move(job)})
-      .await([done](blocking_result& r) { done(r); },
-             [done](caf::error& e) {
-               auto r = job_failed(error_code::server_error,
-                                   "blocking job failed: " + caf::to_string(e));
-               done(r);
-             });
+  blocking_job_msg msg{[job = std::move(job)] {
+    job();
+    blocking_result r;
+    r.ok = true;
+    return r;
+  }};
+  request(config_.workers, caf::infinite, std::move(msg))
+      .await(
+          [done](blocking_result& r) {
+            done(r.ok ? std::nullopt : std::optional<protocol::sync_error>(std::move(r.error)));
+          },
+          [done](caf::error& e) {
+            done(make_error(error_code::server_error, "blocking job failed: " + caf::to_string(e)));
+          });
 }
 
 void collection_actor::on_upload(const protocol::sync_request& req, reply_channel reply) {
@@ -189,57 +163,19 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
     end_session("a full upload replaces the collection");
   std::error_code ec;
   std::filesystem::create_directories(config_.folder, ec);
-  const auto temp = temp_name(config_.folder, upload_prefix);
-  const auto limit = config_.profile.max_uncompressed_bytes();
-  const auto quota_bytes = quota().collection_bytes;
+  sync::upload_job job{req.upload_body, req.upload_encoding,
+                       temp_name(config_.folder, upload_prefix),
+                       config_.profile.max_uncompressed_bytes(), quota().collection_bytes};
   // Decompressing and checking a large collection takes seconds: it runs
   // on the blocking pool while this actor waits, keeping this user's order.
-  run_blocking(
-      // The body copy keeps a legacy `data` part file alive (its owner)
-      // until the job is done with it.
-      [body = req.upload_body, encoding = req.upload_encoding, temp, limit, quota_bytes]() {
-        auto remove_temp = [&] {
-          std::error_code ignored;
-          std::filesystem::remove(temp, ignored);
-        };
-        // zstd (v11), gzip or raw (legacy multipart, flag `c`).
-        auto decoded =
-            protocol::decode_body_to_file(encoding, body.bytes, body.file, temp.string(), limit);
-        if (!decoded) {
-          remove_temp();
-          if (decoded.error().code == error_code::insufficient_storage)
-            return disk_full_answer(decoded.error());
-          blocking_result r;
-          r.error = decoded.error();
-          return r;
-        }
-        blocking_result r;
-        r.ok = true;
-        if (decoded->hit_limit || decoded->size >= limit) {
-          remove_temp();
-          r.value = upload_too_large;
-          return r;
-        }
-        if (quota_bytes > 0 && decoded->size > quota_bytes) {
-          remove_temp();
-          spdlog::info("full upload of {} bytes refused: over the quota of {} bytes", decoded->size,
-                       quota_bytes);
-          r.value = over_quota(quota_bytes);
-          return r;
-        }
-        if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
-          remove_temp();
-          spdlog::info("uploaded collection rejected: {}", protocol::printable(valid.error().message));
-          r.value = upload_corrupt;
-          return r;
-        }
-        r.value = upload_ok;
-        return r;
-      },
-      [this, reply, temp](blocking_result& r) {
-        if (!r.ok)
-          return reply(std::unexpected(r.error));
-        if (r.value == upload_ok) {
+  run_blocking<sync::checked_upload>(
+      [job] { return sync::check_upload(job); },
+      [this, reply, temp = job.temp, quota_bytes = job.quota_bytes](
+          std::expected<sync::checked_upload, protocol::sync_error> checked) {
+        if (!checked)
+          return reply(std::unexpected(std::move(checked.error())));
+        auto verdict = checked->verdict;
+        if (verdict == sync::upload_verdict::accepted) {
           // Our connection must be closed before its file is replaced.
           col_.reset();
           committed_.reset();
@@ -248,18 +184,20 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
               !replaced) {
             std::error_code ignored;
             std::filesystem::remove(temp, ignored);
-            auto failed =
-                sync::storage_failure("storing the upload", replaced.error(), error_code::server_error);
+            auto failed = sync::storage_failure("storing the upload", replaced.error(),
+                                                error_code::server_error);
             if (failed.code != error_code::insufficient_storage)
               return reply(std::unexpected(std::move(failed)));
-            return reply(protocol::sync_reply{disk_full_answer(failed).value, config_.user, {}, 0});
+            spdlog::error("full upload not stored: {}", protocol::printable(failed.message));
+            verdict = sync::upload_verdict::disk_full;
+          } else {
+            // A device that decided on a normal sync before this must not
+            // merge into the new file (serve_waiting).
+            ++uploads_;
+            registry().note_sync(config_.user);
           }
-          // A device that decided on a normal sync before this must not
-          // merge into the new file (serve_waiting).
-          ++uploads_;
-          registry().note_sync(config_.user);
         }
-        reply(protocol::sync_reply{r.value, config_.user, {}, 0});
+        reply(protocol::sync_reply{sync::upload_answer(verdict, quota_bytes), config_.user, {}, 0});
       });
 }
 
@@ -291,56 +229,25 @@ void collection_actor::on_download(const protocol::sync_request& req, reply_chan
   }
   refresh_committed_state();
 
-  const auto snapshot = temp_name(config_.folder, download_prefix);
-  run_blocking(
-      [source = config_.folder / "collection.anki2", snapshot,
-       legacy = !protocol::version::uses_zstd(req.version)]() {
-        auto remove = [](const std::filesystem::path& p) {
-          std::error_code ignored;
-          std::filesystem::remove(p, ignored);
-        };
-        std::error_code ec;
-        if (legacy) {
-          // Legacy clients need schema 11, sent raw. Upstream rewrites the
-          // stored file as schema 11 to do this; we convert a copy.
-          if (auto r = storage::write_schema11_copy(source, snapshot); !r) {
-            remove(snapshot);
-            return job_failed(error_code::server_error, "schema-11 copy: " + r.error().message);
-          }
-          blocking_result r;
-          r.ok = true;
-          r.value = snapshot.string();
-          r.size = std::filesystem::file_size(snapshot, ec);
-          return r;
-        }
-        if (auto r = storage::snapshot_collection(source, snapshot); !r) {
-          remove(snapshot);
-          return job_failed(error_code::server_error, "snapshot: " + r.error().message);
-        }
-        const auto size = std::filesystem::file_size(snapshot, ec);
-        const auto compressed = snapshot.string() + ".zst";
-        auto packed = protocol::zstd_compress_file(snapshot.string(), compressed);
-        remove(snapshot);
-        if (!packed || ec) {
-          remove(compressed);
-          return job_failed(error_code::server_error, "compressing the download");
-        }
-        blocking_result r;
-        r.ok = true;
-        r.value = compressed;
-        r.size = size;
-        return r;
+  run_blocking<sync::prepared_file>(
+      [source = config_.folder / "collection.anki2",
+       snapshot = temp_name(config_.folder, download_prefix),
+       legacy = !protocol::version::uses_zstd(req.version)] {
+        return sync::prepare_download(source, snapshot, legacy);
       },
-      [this, reply](blocking_result& r) { reply(file_reply(r)); });
+      [this, reply](std::expected<sync::prepared_file, protocol::sync_error> r) {
+        if (!r)
+          return reply(std::unexpected(std::move(r.error())));
+        reply(file_reply(r->file, r->original_size));
+      });
 }
 
-sync_outcome collection_actor::file_reply(const blocking_result& r) const {
-  if (!r.ok)
-    return std::unexpected(r.error);
+sync_outcome collection_actor::file_reply(const std::filesystem::path& file,
+                                          std::uint64_t original_size) const {
   protocol::sync_reply reply;
   reply.user = config_.user;
-  reply.body_file = r.value;
-  reply.body_file_original_size = r.size;
+  reply.body_file = file.string();
+  reply.body_file_original_size = original_size;
   return reply;
 }
 

@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "actors/metered_actor.hpp"
 #include "actors/session_queue.hpp"
+#include "actors/sync/full_sync_phases.hpp"
 #include "actors/sync/phases.hpp"
 #include "actors/sync/session.hpp"
 #include "profiles/profile.hpp"
@@ -78,14 +79,29 @@ private:
   void on_media(const protocol::sync_request& req, reply_channel reply);
   void on_media_upload(const protocol::sync_request& req, reply_channel reply);
   void on_media_download(const protocol::sync_request& req, reply_channel reply);
-  // Runs `job` on the blocking pool and takes no other message until it
-  // is done; `then` runs in this actor with the job's result.
-  void run_blocking(std::function<blocking_result()> job,
-                    std::function<void(blocking_result&)> then);
+  // The one way blocking work runs: `job` (a phase function of
+  // actors/sync) on the blocking pool, while this actor takes no other
+  // message; then `then`, in this actor, with the job's result (or the
+  // error of a job that threw or was dropped at shutdown).
+  template <class T>
+  void run_blocking(std::function<std::expected<T, protocol::sync_error>()> job,
+                    std::function<void(std::expected<T, protocol::sync_error>)> then) {
+    auto slot = std::make_shared<std::optional<std::expected<T, protocol::sync_error>>>();
+    run_blocking_job([job = std::move(job), slot] { slot->emplace(job()); },
+                     [slot, then = std::move(then)](std::optional<protocol::sync_error> failed) {
+                       if (failed)
+                         return then(std::unexpected(std::move(*failed)));
+                       then(std::move(**slot));
+                     });
+  }
+  // run_blocking's untyped core: `then` gets the error if `job` did not
+  // run to its end.
+  void run_blocking_job(std::function<void()> job,
+                        std::function<void(std::optional<protocol::sync_error>)> then);
   void remove_leftover_temp_files();
-  // The answer for a job that wrote the reply body to a file (a full
-  // download, a media zip): value = the file, size = anki-original-size.
-  sync_outcome file_reply(const blocking_result& r) const;
+  // The answer whose body a job wrote to `file` (a full download, a media
+  // zip), with its size before compression (anki-original-size).
+  sync_outcome file_reply(const std::filesystem::path& file, std::uint64_t original_size) const;
   result dispatch(const protocol::sync_request& req);
   result on_meta(const protocol::sync_request& req);
   result on_start(const protocol::sync_request& req);

@@ -35,11 +35,19 @@ void collection_actor::run_next_task() {
     ++uploads_;
   }
   running_task_ = task.promise;
-  run_blocking(std::move(task.msg.job), [this](blocking_result& r) {
-    auto promise = std::move(*running_task_);
-    running_task_.reset();
-    promise.deliver(r);
-  });
+  run_blocking<blocking_result>(
+      [job = std::move(task.msg.job)] {
+        return std::expected<blocking_result, protocol::sync_error>(job());
+      },
+      [this](std::expected<blocking_result, protocol::sync_error> r) {
+        auto promise = std::move(*running_task_);
+        running_task_.reset();
+        if (r)
+          return promise.deliver(std::move(*r));
+        blocking_result failed;
+        failed.error = std::move(r.error());
+        promise.deliver(std::move(failed));
+      });
 }
 
 void collection_actor::answer_all_tasks(const protocol::sync_error& why) {

@@ -129,48 +129,30 @@ void collection_actor::on_media_upload(const protocol::sync_request& req, reply_
   upload.quota_bytes = quota().media_bytes;
   // Decoding, checking and writing up to 25 files takes a while: it runs
   // on the blocking pool, and this actor takes no other message meanwhile.
-  run_blocking(
-      [upload = std::move(upload), db = media_, store = media_store_]() {
-        auto r = media::upload(upload, *db, store, now_s());
-        blocking_result out;
-        if (!r) {
-          out.error = std::move(r.error());
-          return out;
-        }
-        out.ok = true;
-        out.value = std::move(r->body);
-        out.size = r->files_stored; // for the metrics
-        return out;
+  run_blocking<media::upload_reply>(
+      [upload = std::move(upload), db = media_, store = media_store_] {
+        return media::upload(upload, *db, store, now_s());
       },
-      [this, reply](blocking_result& r) {
-        if (!r.ok)
-          return reply(std::unexpected(r.error));
-        counters().media_files_uploaded.add(r.size);
-        reply(protocol::sync_reply{std::move(r.value), config_.user, {}, 0});
+      [this, reply](std::expected<media::upload_reply, protocol::sync_error> r) {
+        if (!r)
+          return reply(std::unexpected(std::move(r.error())));
+        counters().media_files_uploaded.add(r->files_stored);
+        reply(protocol::sync_reply{std::move(r->body), config_.user, {}, 0});
       });
 }
 
 void collection_actor::on_media_download(const protocol::sync_request& req, reply_channel reply) {
-  run_blocking(
+  run_blocking<media::download_reply>(
       [payload = req.payload, db = media_, store = media_store_,
        out = temp_name(config_.folder, download_prefix),
-       zstd = protocol::version::uses_zstd(req.version)]() {
-        auto r = media::download(payload, *db, store, out, zstd);
-        blocking_result result;
-        if (!r) {
-          result.error = std::move(r.error());
-          return result;
-        }
-        result.ok = true;
-        result.value = r->file.string();
-        result.size = r->original_size;
-        result.files = r->files;
-        return result;
+       zstd = protocol::version::uses_zstd(req.version)] {
+        return media::download(payload, *db, store, out, zstd);
       },
-      [this, reply](blocking_result& r) {
-        if (r.ok)
-          counters().media_files_downloaded.add(r.files);
-        reply(file_reply(r));
+      [this, reply](std::expected<media::download_reply, protocol::sync_error> r) {
+        if (!r)
+          return reply(std::unexpected(std::move(r.error())));
+        counters().media_files_downloaded.add(r->files);
+        reply(file_reply(r->file, r->original_size));
       });
 }
 
