@@ -8,6 +8,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "actors/overloaded.hpp"
 #include "actors/payload_limits.hpp"
 #include "actors/sync/row_convert.hpp"
 #include "actors/temp_files.hpp"
@@ -33,17 +34,6 @@ std::int64_t now_ms() {
 
 std::unexpected<protocol::sync_error> error(error_code code, std::string message) {
   return std::unexpected(make_error(code, std::move(message)));
-}
-
-// The typed body net/ decoded for this method; a mismatch is a bug in the
-// decoder, not the client's fault.
-template <class T>
-std::expected<const T*, protocol::sync_error> body_of(const protocol::sync_request& req) {
-  if (const auto* body = std::get_if<T>(&req.body))
-    return body;
-  return error(error_code::server_error,
-               "request body of " + std::string(protocol::to_string(req.method)) +
-                   " was not decoded");
 }
 
 } // namespace
@@ -121,14 +111,37 @@ void collection_actor::on_request(user_request_msg& msg) {
 void collection_actor::handle(const protocol::sync_request& req, reply_channel reply) {
   if (req.family == protocol::request_family::media)
     return on_media(req, std::move(reply));
-  if (req.method == sync_method::upload)
-    return on_upload(req, std::move(reply));
-  if (req.method == sync_method::download)
-    return on_download(req, std::move(reply));
-  auto body = dispatch(req);
-  if (!body)
-    return reply(std::unexpected(std::move(body.error())));
-  reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
+  auto answer = [&](result body) {
+    if (!body)
+      return reply(std::unexpected(std::move(body.error())));
+    reply(protocol::sync_reply{std::move(*body), config_.user, {}, 0});
+  };
+  // One handler per method, by the type of its body: a method added to
+  // protocol::request_body without one here does not compile.
+  std::visit(overloaded{
+                 [&](const protocol::meta_request& body) { answer(on_meta(body)); },
+                 [&](const protocol::start_request& body) { answer(on_start(req, body)); },
+                 [&](const protocol::abort_request&) { answer(on_abort(req)); },
+                 [&](const protocol::apply_graves_request&) { answer(on_step(req)); },
+                 [&](const protocol::apply_changes_request&) { answer(on_step(req)); },
+                 [&](const protocol::chunk_request&) { answer(on_step(req)); },
+                 [&](const protocol::apply_chunk_request&) { answer(on_step(req)); },
+                 [&](const protocol::sanity_request&) { answer(on_step(req)); },
+                 [&](const protocol::finish_request&) { answer(on_step(req)); },
+                 [&](const protocol::upload_request&) { on_upload(req, std::move(reply)); },
+                 [&](const protocol::download_request&) { on_download(req, std::move(reply)); },
+                 // The gateway answers logins; a body still undecoded
+                 // never reaches this actor.
+                 [&](const protocol::host_key_request&) {
+                   answer(error(error_code::server_error, "a login reached a user's actor"));
+                 },
+                 [&](const std::monostate&) {
+                   answer(error(error_code::server_error,
+                                "request body of " + std::string(protocol::to_string(req.method)) +
+                                    " was not decoded"));
+                 },
+             },
+             req.body);
 }
 
 void collection_actor::run_blocking_job(
@@ -251,29 +264,6 @@ sync_outcome collection_actor::file_reply(const std::filesystem::path& file,
   return reply;
 }
 
-collection_actor::result collection_actor::dispatch(const protocol::sync_request& req) {
-  switch (req.method) {
-  case sync_method::meta:
-    return on_meta(req);
-  case sync_method::start:
-    return on_start(req);
-  case sync_method::abort:
-    return on_abort(req);
-  case sync_method::apply_graves:
-  case sync_method::apply_changes:
-  case sync_method::chunk:
-  case sync_method::apply_chunk:
-  case sync_method::sanity_check:
-  case sync_method::finish:
-    return on_step(req);
-  case sync_method::upload:
-  case sync_method::download:
-  case sync_method::host_key:
-    break;
-  }
-  return error(error_code::server_error, "this method is not a collection method");
-}
-
 std::expected<storage::collection*, protocol::sync_error> collection_actor::open_collection() {
   if (col_)
     return &*col_;
@@ -301,10 +291,7 @@ void collection_actor::refresh_committed_state() {
     committed_ = std::move(*state);
 }
 
-collection_actor::result collection_actor::on_meta(const protocol::sync_request& req) {
-  auto body = body_of<protocol::meta_request>(req);
-  if (!body)
-    return std::unexpected(body.error());
+collection_actor::result collection_actor::on_meta(const protocol::meta_request& body) {
   auto col = open_collection();
   if (!col)
     return std::unexpected(col.error());
@@ -317,13 +304,11 @@ collection_actor::result collection_actor::on_meta(const protocol::sync_request&
   if (!committed_)
     return error(error_code::server_error, "cannot read the collection's state");
   sync::meta_limits limits{config_.profile.max_uncompressed_bytes()};
-  return sync::server_meta(**body, *committed_, media_usn(), limits, now_ms());
+  return sync::server_meta(body, *committed_, media_usn(), limits, now_ms());
 }
 
-collection_actor::result collection_actor::on_start(const protocol::sync_request& req) {
-  auto body = body_of<protocol::start_request>(req);
-  if (!body)
-    return std::unexpected(body.error());
+collection_actor::result collection_actor::on_start(const protocol::sync_request& req,
+                                                    const protocol::start_request& body) {
   if (req.session_key.empty())
     return error(error_code::bad_request, "missing skey");
   // A new start always wins over a session in progress (upstream).
@@ -338,7 +323,7 @@ collection_actor::result collection_actor::on_start(const protocol::sync_request
   session_->key = req.session_key;
   metrics().set_session(session_state::syncing);
   counters().sessions_started.add();
-  auto reply = sync::server_start(**body, **col, *session_);
+  auto reply = sync::server_start(body, **col, *session_);
   if (!reply) {
     end_session("start failed");
     return reply;
@@ -384,7 +369,7 @@ collection_actor::result collection_actor::on_step(const protocol::sync_request&
     metrics().set_session(session_state::none);
     return reply;
   }
-  if (req.method == sync_method::finish) {
+  if (std::holds_alternative<protocol::finish_request>(req.body)) {
     counters().sessions_finished.add();
     registry().note_sync(config_.user);
     session_.reset();
@@ -400,34 +385,34 @@ collection_actor::result collection_actor::run_step(const protocol::sync_request
   if (!col)
     return std::unexpected(col.error());
   auto& c = **col;
-  switch (req.method) {
-  case sync_method::apply_graves:
-    if (auto body = body_of<protocol::apply_graves_request>(req))
-      return sync::server_apply_graves(**body, c, session);
-    else
-      return std::unexpected(body.error());
-  case sync_method::apply_changes:
-    if (auto body = body_of<protocol::apply_changes_request>(req))
-      return sync::server_apply_changes(**body, c, session, now_ms());
-    else
-      return std::unexpected(body.error());
-  case sync_method::chunk:
-    return sync::server_chunk(c, session);
-  case sync_method::apply_chunk:
-    if (auto body = body_of<protocol::apply_chunk_request>(req))
-      return sync::server_apply_chunk(**body, c, session);
-    else
-      return std::unexpected(body.error());
-  case sync_method::sanity_check:
-    if (auto body = body_of<protocol::sanity_request>(req))
-      return sync::server_sanity_check(**body, c, session);
-    else
-      return std::unexpected(body.error());
-  case sync_method::finish:
-    return sync::server_finish(c, session, now_ms());
-  default:
-    return error(error_code::server_error, "not a session step");
-  }
+  auto not_a_step = [&] { return error(error_code::server_error, "not a session step"); };
+  return std::visit(
+      overloaded{
+          [&](const protocol::apply_graves_request& body) -> result {
+            return sync::server_apply_graves(body, c, session);
+          },
+          [&](const protocol::apply_changes_request& body) -> result {
+            return sync::server_apply_changes(body, c, session, now_ms());
+          },
+          [&](const protocol::chunk_request&) -> result { return sync::server_chunk(c, session); },
+          [&](const protocol::apply_chunk_request& body) -> result {
+            return sync::server_apply_chunk(body, c, session);
+          },
+          [&](const protocol::sanity_request& body) -> result {
+            return sync::server_sanity_check(body, c, session);
+          },
+          [&](const protocol::finish_request&) -> result {
+            return sync::server_finish(c, session, now_ms());
+          },
+          [&](const protocol::meta_request&) -> result { return not_a_step(); },
+          [&](const protocol::start_request&) -> result { return not_a_step(); },
+          [&](const protocol::abort_request&) -> result { return not_a_step(); },
+          [&](const protocol::upload_request&) -> result { return not_a_step(); },
+          [&](const protocol::download_request&) -> result { return not_a_step(); },
+          [&](const protocol::host_key_request&) -> result { return not_a_step(); },
+          [&](const std::monostate&) -> result { return not_a_step(); },
+      },
+      req.body);
 }
 
 void collection_actor::end_session(const char* why) {

@@ -102,9 +102,8 @@ private:
   // The answer whose body a job wrote to `file` (a full download, a media
   // zip), with its size before compression (anki-original-size).
   sync_outcome file_reply(const std::filesystem::path& file, std::uint64_t original_size) const;
-  result dispatch(const protocol::sync_request& req);
-  result on_meta(const protocol::sync_request& req);
-  result on_start(const protocol::sync_request& req);
+  result on_meta(const protocol::meta_request& body);
+  result on_start(const protocol::sync_request& req, const protocol::start_request& body);
   result on_abort(const protocol::sync_request& req);
   result on_step(const protocol::sync_request& req);
   result run_step(const protocol::sync_request& req, sync::sync_session& session);

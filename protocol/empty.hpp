@@ -20,6 +20,22 @@ struct empty_request {
   friend bool operator==(const empty_request&, const empty_request&) = default;
 };
 
+// The argument-less methods, a type each, so that a request's typed body
+// alone says which method it is: the actors dispatch with std::visit, and
+// a method without a handler does not compile.
+template <sync_method Method>
+struct no_args_request {
+  static constexpr sync_method method = Method;
+  friend bool operator==(const no_args_request&, const no_args_request&) = default;
+};
+using chunk_request = no_args_request<sync_method::chunk>;
+using finish_request = no_args_request<sync_method::finish>;
+using abort_request = no_args_request<sync_method::abort>;
+using download_request = no_args_request<sync_method::download>;
+// /sync/upload: its body, the collection file, is never parsed; it stays
+// compressed in sync_request::upload_body.
+using upload_request = no_args_request<sync_method::upload>;
+
 // `method` only names the body in the error message.
 std::expected<empty_request, sync_error> decode_empty_request(sync_method method,
                                                               std::string_view json);

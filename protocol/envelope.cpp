@@ -63,6 +63,9 @@ std::expected<sync_request, sync_error> request_for_route(request_family family,
     if (!m) return std::unexpected(make_error(error_code::bad_request,
                                               "unknown sync method: " + std::string(name)));
     req.method = *m;
+    // The one method whose body is never decoded as JSON.
+    if (req.method == sync_method::upload)
+      req.body = upload_request{};
   }
   return req;
 }

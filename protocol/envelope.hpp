@@ -88,8 +88,9 @@ struct sync_request {
   body_encoding wire_encoding = body_encoding::raw;
   // GET /msync/begin?k=..&v=.. (Anki 2.1.22-2.1.56): no body at all.
   bool begin_query = false;
-  // Typed body of every /sync method (see decode_sync_body); monostate for
-  // upload, whose phase code reads `upload_body`, and for media methods.
+  // Typed body of every /sync method (see decode_sync_body): its
+  // alternative names the method; monostate for media methods and for a
+  // body still to be decoded (payload_pending).
   request_body body;
   // With envelope_limits::defer_payload: `payload` and `body` are still
   // to be decoded from `wire_body` (protocol/payload.hpp), which happens

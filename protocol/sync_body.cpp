@@ -11,6 +11,14 @@ std::expected<request_body, sync_error> lift(std::expected<T, sync_error>&& r) {
   return request_body(std::move(*r));
 }
 
+// An argument-less method: the payload must be {}.
+template <typename T>
+std::expected<request_body, sync_error> no_args(std::string_view payload) {
+  if (auto r = decode_empty_request(T::method, payload); !r)
+    return std::unexpected(std::move(r.error()));
+  return request_body(T{});
+}
+
 } // namespace
 
 std::expected<request_body, sync_error> decode_sync_body(sync_method method,
@@ -23,11 +31,11 @@ std::expected<request_body, sync_error> decode_sync_body(sync_method method,
     case sync_method::apply_changes: return lift(decode_apply_changes_request(payload));
     case sync_method::apply_chunk: return lift(decode_apply_chunk_request(payload));
     case sync_method::sanity_check: return lift(decode_sanity_request(payload));
-    case sync_method::chunk:
-    case sync_method::finish:
-    case sync_method::abort:
-    case sync_method::download: return lift(decode_empty_request(method, payload));
-    case sync_method::upload: return request_body{};
+    case sync_method::chunk: return no_args<chunk_request>(payload);
+    case sync_method::finish: return no_args<finish_request>(payload);
+    case sync_method::abort: return no_args<abort_request>(payload);
+    case sync_method::download: return no_args<download_request>(payload);
+    case sync_method::upload: return request_body(upload_request{});
   }
   // Out-of-range enum values only.
   return std::unexpected(make_error(error_code::bad_request, "unknown sync method"));

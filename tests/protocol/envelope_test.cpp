@@ -165,7 +165,7 @@ TEST_CASE("v11 upload keeps its body compressed for the collection's owner", "[e
   CHECK(r->payload.empty());
   CHECK(r->upload_body.bytes == body.bytes);
   CHECK(r->upload_encoding == body_encoding::zstd);
-  CHECK(std::holds_alternative<std::monostate>(r->body));
+  CHECK(std::holds_alternative<upload_request>(r->body));
 }
 
 TEST_CASE("v11 stateful methods carry their typed bodies", "[envelope]") {
@@ -177,7 +177,7 @@ TEST_CASE("v11 stateful methods carry their typed bodies", "[envelope]") {
 
   auto chunk = decode_v11_request(request_family::sync, "chunk", v11_header(), zbody("{}"), {});
   REQUIRE(chunk);
-  CHECK(std::holds_alternative<empty_request>(chunk->body));
+  CHECK(std::holds_alternative<chunk_request>(chunk->body));
 
   auto apply = decode_v11_request(request_family::sync, "applyChunk", v11_header(),
                                   zbody(R"({"chunk":{"done":true}})"), {});

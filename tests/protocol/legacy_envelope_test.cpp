@@ -143,7 +143,7 @@ TEST_CASE("download without a data part (AnkiDroid) counts as {}", "[legacy]") {
   REQUIRE(r);
   CHECK(r->method == sync_method::download);
   CHECK(r->payload == "{}");
-  CHECK(std::holds_alternative<empty_request>(r->body));
+  CHECK(std::holds_alternative<download_request>(r->body));
   CHECK(r->client_version == "ankidroid,2.14");
   CHECK(r->session_key.empty());
 
@@ -211,7 +211,7 @@ TEST_CASE("upload keeps the data part compressed for the actor", "[legacy]") {
     CHECK(r->upload_encoding == body_encoding::gzip);
     CHECK(r->upload_body.bytes == gzip_compress(collection));
     CHECK(r->payload.empty());
-    CHECK(std::holds_alternative<std::monostate>(r->body));
+    CHECK(std::holds_alternative<upload_request>(r->body));
   }
   SECTION("raw") {
     auto r = decode("upload", build_multipart("Anki-sync-boundary", {{"k", hkey}, {"c", "0"}},
