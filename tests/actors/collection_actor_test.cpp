@@ -8,12 +8,13 @@ using namespace ankisync;
 using namespace ankisync::actors::test;
 
 // The session times are measured on the steady clock by the collection
-// actor, so these tests let a little real time pass; the registry's tick,
-// which acts on them, still comes only when the test triggers it.
+// actor, so these tests let real time pass; the registry's tick, which acts
+// on them, still comes only when the test triggers it. The times are long
+// enough that a loaded machine does not reach them between two steps.
 
 TEST_CASE("a sync session with no request for the idle time is rolled back on the session check") {
   auto p = test_profile();
-  p.session_idle_timeout = std::chrono::milliseconds(400);
+  p.session_idle_timeout = std::chrono::milliseconds(1000);
   server_actors s(p, {"alice"});
   s.submit(start_call("alice", "s1"), "start");
   s.sched.run();
@@ -47,7 +48,7 @@ TEST_CASE("a sync session with no request for the idle time is rolled back on th
 
 TEST_CASE("a device waiting for another's session goes ahead after the stall time") {
   auto p = test_profile();
-  p.session_stall = std::chrono::milliseconds(400);
+  p.session_stall = std::chrono::milliseconds(1000);
   server_actors s(p, {"alice"});
   s.submit(start_call("alice", "phone"), "phone start");
   s.sched.run();

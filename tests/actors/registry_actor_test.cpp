@@ -109,6 +109,26 @@ TEST_CASE("an evict is refused while a sync session is open, and the session goe
   CHECK(s.collection_actors().empty());
 }
 
+TEST_CASE("a step arriving while an evict is refused reaches the same actor and session") {
+  server_actors s(evicting_profile(), {"alice"});
+  s.submit(start_call("alice", "s1"), "start");
+  s.sched.run();
+  const auto actor = s.collection_actors();
+  REQUIRE(actor.size() == 1);
+
+  // The gateway forgets the handle before the refusal comes back; the
+  // step asks the registry, which holds it until the actor has answered.
+  s.sched.trigger_timeouts();
+  REQUIRE(s.sched.prioritize(s.registry));
+  s.sched.run_once();
+  s.submit(graves_call("alice", "s1"), "step during close");
+  run_checking_one_owner(s);
+
+  REQUIRE(s.labels() == std::vector<std::string>{"start", "step during close"});
+  CHECK(s.answer_to("step during close").outcome.has_value());
+  CHECK(s.collection_actors() == actor);
+}
+
 TEST_CASE("too many resident users: the least recently used is closed, and comes back") {
   auto p = test_profile();
   p.max_resident_users = 1;
