@@ -198,6 +198,26 @@ struct server_actors : actor_test_system {
     caf::anon_send(gateway, sync_request_msg{std::move(request), record(label)});
   }
 
+  // Sends `request` and runs until everything is answered; the answer
+  // must be a success. Returns the collection actors of `user` then.
+  std::vector<std::uint64_t> answered(protocol::sync_request request, const std::string& label) {
+    const auto user = request.host_key.substr(key_of("").size());
+    submit(std::move(request), label);
+    sched.run();
+    const auto& got = answer_to(label).outcome;
+    if (!got)
+      FAIL(label << " failed: " << got.error().message);
+    return collection_actors(user);
+  }
+
+  // The registry's tick, with only the registry run: what it sends (an
+  // evict on its way to the gateway) waits in its receivers' mailboxes.
+  void tick_registry_only() {
+    sched.trigger_timeouts();
+    REQUIRE(sched.prioritize(registry));
+    sched.run_once();
+  }
+
   // One registry tick (eviction, session checks), run to the end.
   void tick() {
     sched.trigger_timeouts();

@@ -57,9 +57,7 @@ boost::json::object entry(const boost::json::value& list, const char* field, con
 TEST_CASE("the admin actor answers each admin query from what the actors report") {
   admin_fixture f;
   // Alice syncs now; bob has a folder but no actor.
-  f.submit(start_call("alice", "s1"), "start");
-  f.sched.run();
-  REQUIRE(f.answer_to("start").outcome.has_value());
+  f.answered(start_call("alice", "s1"), "start");
   std::filesystem::create_directories(f.data_dir / "bob");
   std::ofstream(f.data_dir / "bob" / "collection.anki2") << "not empty";
 

@@ -16,9 +16,7 @@ TEST_CASE("a sync session with no request for the idle time is rolled back on th
   auto p = test_profile();
   p.session_idle_timeout = std::chrono::milliseconds(1000);
   server_actors s(p, {"alice"});
-  s.submit(start_call("alice", "s1"), "start");
-  s.sched.run();
-  REQUIRE(s.answer_to("start").outcome.has_value());
+  s.answered(start_call("alice", "s1"), "start");
 
   // A check within the idle time leaves the session alone.
   s.tick();
@@ -50,9 +48,7 @@ TEST_CASE("a device waiting for another's session goes ahead after the stall tim
   auto p = test_profile();
   p.session_stall = std::chrono::milliseconds(1000);
   server_actors s(p, {"alice"});
-  s.submit(start_call("alice", "phone"), "phone start");
-  s.sched.run();
-  REQUIRE(s.answer_to("phone start").outcome.has_value());
+  s.answered(start_call("alice", "phone"), "phone start");
 
   // The laptop's start waits while the phone's session is fresh, ticks
   // or not.

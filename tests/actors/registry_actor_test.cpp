@@ -36,17 +36,13 @@ void run_checking_one_owner(server_actors& s) {
 
 TEST_CASE("a request queued in the gateway before an eviction is answered by the old actor") {
   server_actors s(evicting_profile(), {"alice"});
-  s.submit(meta_call("alice"), "first");
-  s.sched.run();
-  const auto first_actor = s.collection_actors();
+  const auto first_actor = s.answered(meta_call("alice"), "first");
   REQUIRE(first_actor.size() == 1);
 
   // The request waits in the gateway's mailbox when the registry decides
   // to evict: the evict goes in behind it.
   s.submit(meta_call("alice"), "queued");
-  s.sched.trigger_timeouts();
-  REQUIRE(s.sched.prioritize(s.registry));
-  s.sched.run_once();
+  s.tick_registry_only();
   run_checking_one_owner(s);
 
   REQUIRE(s.labels() == std::vector<std::string>{"first", "queued"});
@@ -64,16 +60,12 @@ TEST_CASE("a request queued in the gateway before an eviction is answered by the
 
 TEST_CASE("a request arriving while its user's actor closes is answered by the successor") {
   server_actors s(evicting_profile(), {"alice"});
-  s.submit(meta_call("alice"), "first");
-  s.sched.run();
-  const auto first_actor = s.collection_actors();
+  const auto first_actor = s.answered(meta_call("alice"), "first");
   REQUIRE(first_actor.size() == 1);
 
   // The registry's evict reaches the gateway first; the request comes
   // behind it and finds the user's actor closing.
-  s.sched.trigger_timeouts();
-  REQUIRE(s.sched.prioritize(s.registry));
-  s.sched.run_once();
+  s.tick_registry_only();
   s.submit(meta_call("alice"), "during close");
   s.submit(start_call("alice", "s1"), "start during close");
   run_checking_one_owner(s);
@@ -88,9 +80,7 @@ TEST_CASE("a request arriving while its user's actor closes is answered by the s
 
 TEST_CASE("an evict is refused while a sync session is open, and the session goes on") {
   server_actors s(evicting_profile(), {"alice"});
-  s.submit(start_call("alice", "s1"), "start");
-  s.sched.run();
-  const auto actor = s.collection_actors();
+  const auto actor = s.answered(start_call("alice", "s1"), "start");
   REQUIRE(actor.size() == 1);
 
   s.tick();
@@ -111,16 +101,12 @@ TEST_CASE("an evict is refused while a sync session is open, and the session goe
 
 TEST_CASE("a step arriving while an evict is refused reaches the same actor and session") {
   server_actors s(evicting_profile(), {"alice"});
-  s.submit(start_call("alice", "s1"), "start");
-  s.sched.run();
-  const auto actor = s.collection_actors();
+  const auto actor = s.answered(start_call("alice", "s1"), "start");
   REQUIRE(actor.size() == 1);
 
   // The gateway forgets the handle before the refusal comes back; the
   // step asks the registry, which holds it until the actor has answered.
-  s.sched.trigger_timeouts();
-  REQUIRE(s.sched.prioritize(s.registry));
-  s.sched.run_once();
+  s.tick_registry_only();
   s.submit(graves_call("alice", "s1"), "step during close");
   run_checking_one_owner(s);
 
