@@ -3,6 +3,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include <future>
+#include <stdexcept>
 
 using namespace ankisync;
 using namespace ankisync::actors;
@@ -30,12 +31,14 @@ struct pool_fixture : actor_test_system {
       open_gate_and_drain();
   }
 
-  // An actor that asks for `value` to be made on the pool, and records
-  // the answer.
-  void ask(std::string value) {
-    system.spawn([this, value](caf::event_based_actor* self) {
-      auto job = [value, opened = opened] {
+  // An actor that asks for `value` to be made on the pool (or for a job
+  // that throws it), and records the answer.
+  void ask(std::string value, bool throws = false) {
+    system.spawn([this, value, throws](caf::event_based_actor* self) {
+      auto job = [value, throws, opened = opened] {
         opened.wait();
+        if (throws)
+          throw std::runtime_error(value);
         blocking_result r;
         r.ok = true;
         r.value = value;
@@ -71,6 +74,21 @@ TEST_CASE("the worker pool actor answers a job with its result") {
   REQUIRE(f.results.size() == 1);
   CHECK(f.results[0].ok);
   CHECK(f.results[0].value == "made on the pool");
+}
+
+TEST_CASE("a job that throws is answered with its error, and the next job still runs") {
+  pool_fixture f;
+  f.ask("the disk is gone", true);
+  f.ask("next");
+  f.sched.run();
+  f.open_gate_and_drain();
+  f.sched.run();
+  REQUIRE(f.results.size() == 2);
+  CHECK_FALSE(f.results[0].ok);
+  CHECK(f.results[0].error.code == protocol::error_code::server_error);
+  CHECK(f.results[0].error.message == "the disk is gone");
+  CHECK(f.results[1].ok);
+  CHECK(f.results[1].value == "next");
 }
 
 TEST_CASE("the worker pool actor answers waiting jobs 'the server is stopping' when it exits") {
