@@ -73,6 +73,11 @@ inline protocol::sync_request graves_call(const std::string& user, const std::st
   r.body = protocol::apply_graves_request{};
   return r;
 }
+inline protocol::sync_request abort_call(const std::string& user, const std::string& skey) {
+  auto r = sync_call(user, protocol::sync_method::abort, skey);
+  r.body = protocol::abort_request{};
+  return r;
+}
 
 // One recorded answer: which request it was for, and what came back.
 struct answer {

@@ -82,7 +82,7 @@ TEST_CASE("a waiting start is answered when the open session aborts, not before"
   // The phone's session keeps going while the laptop waits.
   CHECK(s.labels() == std::vector<std::string>{"phone start", "phone step"});
 
-  s.submit(sync_call("alice", protocol::sync_method::abort, "phone"), "phone abort");
+  s.submit(abort_call("alice", "phone"), "phone abort");
   s.sched.run();
   REQUIRE(s.labels() ==
           std::vector<std::string>{"phone start", "phone step", "phone abort", "laptop start"});

@@ -11,7 +11,7 @@ TEST_CASE("one user's requests are answered in arrival order, through the collec
   s.submit(start_call("alice", "s1"), "start");
   s.submit(graves_call("alice", "s1"), "graves 1");
   s.submit(graves_call("alice", "s1"), "graves 2");
-  s.submit(sync_call("alice", protocol::sync_method::abort, "s1"), "abort");
+  s.submit(abort_call("alice", "s1"), "abort");
   s.submit(graves_call("alice", "s1"), "graves after abort");
   s.sched.run();
 

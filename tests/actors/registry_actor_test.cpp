@@ -93,7 +93,7 @@ TEST_CASE("an evict is refused while a sync session is open, and the session goe
   CHECK(s.answer_to("step").outcome.has_value());
 
   // Once the session ends, the next tick closes the actor.
-  s.submit(sync_call("alice", protocol::sync_method::abort, "s1"), "abort");
+  s.submit(abort_call("alice", "s1"), "abort");
   s.sched.run();
   s.tick();
   CHECK(s.collection_actors().empty());
