@@ -56,7 +56,7 @@ max_len() {
     collection_upload) echo 65536 ;;
     compression|media_zip) echo 16384 ;;
     sync_request|sync_body|legacy_envelope) echo 8192 ;;
-    schema11|record_file) echo 4096 ;;
+    schema11|record_file|note_text) echo 4096 ;;
     media_name) echo 512 ;;
     *) echo 4096 ;;
   esac

@@ -212,6 +212,19 @@ void media_name_seeds() {
   seed("media_name", "separator", "dir/file.jpg");
 }
 
+void note_text_seeds() {
+  // Sort-field byte, flds, '\n', tags.
+  seed("note_text", "vocab",
+       with_byte(0, sample_chunk().notes.front().flds + "\n" + sample_chunk().notes.front().tags));
+  seed("note_text", "media-html",
+       with_byte(1, std::string("<div>caf&eacute; &amp; &#x41;&#66;</div>") + '\x1f' +
+                        "<img src=\"paste 1.jpg\"> [sound:a b.mp3]<br>\n"
+                        " Ja::\xe6\x97\xa5\xe6\x9c\xac\xe3\x80\x80x  leech "));
+  seed("note_text", "cloze",
+       with_byte(0, std::string("{{c1::Paris::capital}} is in <b>France</b>") + '\x1f' + '\x1f' +
+                        "<!-- comment --><style>p{}</style>extra\nGeo::Europe"));
+}
+
 void schema11_seeds(const schema11_texts& objects) {
   seed("schema11", "notetype", with_byte(0, objects.notetype));
   seed("schema11", "deck", with_byte(1, objects.deck));
@@ -275,6 +288,7 @@ int main(int argc, char** argv) {
   media_zip_seeds(scratch);
   media_name_seeds();
   schema11_seeds(objects);
+  note_text_seeds();
   collection_upload_seeds(scratch);
   record_file_seeds(argv[1], scratch);
   std::printf("seeds written under %s\n", argv[2]);
