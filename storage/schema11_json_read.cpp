@@ -104,8 +104,10 @@ std::optional<float> parse_f32(const json::value& v) {
   else return std::nullopt;
   // Past float's range the value would be stored as infinity and written
   // back as null, which clients (and this reader) refuse: it is as
-  // invalid as a string.
-  if (std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max())) return std::nullopt;
+  // invalid as a string. So is NaN, which Boost.JSON 1.81 makes of a zero
+  // with a large exponent ("0e400").
+  if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max()))
+    return std::nullopt;
   return static_cast<float>(d);
 }
 

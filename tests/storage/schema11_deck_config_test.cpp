@@ -128,6 +128,16 @@ TEST_CASE("a float past float's range is invalid, so no null is ever written bac
   auto again = deck_config_from_schema11_text(text);
   REQUIRE(again);
   CHECK(deck_config_to_schema11_text(*again) == text);
+
+  // Boost.JSON reads a zero with a large exponent as NaN
+  // (tests/fuzz/corpus/schema11/regress-mult-nan).
+  std::string nan_text = conf_json;
+  const std::string mult = "\"mult\": 0.0";
+  REQUIRE(nan_text.find(mult) != std::string::npos);
+  nan_text.replace(nan_text.find(mult), mult.size(), "\"mult\": 0e400");
+  auto from_nan = deck_config_from_schema11_text(nan_text);
+  REQUIRE(from_nan);
+  CHECK(deck_config_to_schema11_text(*from_nan).find("null") == std::string::npos);
 }
 
 TEST_CASE("lenient sub-object keys take their type's empty value", "[schema11_deck_config]") {
