@@ -122,19 +122,24 @@ std::expected<void, sync_error> decode_payload(sync_request& req, const envelope
     return {};
   req.payload_pending = false;
   // A legacy request without a `data` part, or a media begin whose `v`
-  // field is its body, came with its payload already.
-  if (!keeps_body_undecoded(req) && req.payload.empty()) {
+  // field is its body, came with its payload already; it is held to the
+  // same cap (a `v` field may be up to a multipart text field's 64 KiB).
+  if (!keeps_body_undecoded(req)) {
     const auto cap = payload_cap(req, limits);
-    // One byte past the cap tells a body at the cap from a larger one.
-    auto payload = decompress(req.wire_body, req.wire_encoding, cap + 1);
-    if (!payload)
-      return std::unexpected(payload.error());
-    if (payload->size() > cap)
+    const bool prefilled = !req.payload.empty();
+    if (!prefilled) {
+      // One byte past the cap tells a body at the cap from a larger one.
+      auto payload = decompress(req.wire_body, req.wire_encoding, cap + 1);
+      if (!payload)
+        return std::unexpected(payload.error());
+      req.payload = std::move(*payload);
+    }
+    if (req.payload.size() > cap)
       return std::unexpected(make_error(
           error_code::payload_too_large,
-          "the body of " + method_path(req) + " decompresses to more than " + describe(cap) +
+          "the body of " + method_path(req) + (prefilled ? " is" : " decompresses to") +
+              " more than " + describe(cap) +
               (payload_class_of(req) == payload_class::data ? " (payload.max_json_megs)" : "")));
-    req.payload = std::move(*payload);
   }
   if (req.family != request_family::sync)
     return {};

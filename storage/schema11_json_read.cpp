@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include <boost/json/parse.hpp>
 
@@ -96,10 +97,18 @@ std::optional<std::string> parse_string(const json::value& v) {
 }
 
 std::optional<float> parse_f32(const json::value& v) {
-  if (v.is_double()) return static_cast<float>(v.get_double());
-  if (v.is_int64()) return static_cast<float>(v.get_int64());
-  if (v.is_uint64()) return static_cast<float>(v.get_uint64());
-  return std::nullopt;
+  double d = 0;
+  if (v.is_double()) d = v.get_double();
+  else if (v.is_int64()) d = static_cast<double>(v.get_int64());
+  else if (v.is_uint64()) d = static_cast<double>(v.get_uint64());
+  else return std::nullopt;
+  // Past float's range the value would be stored as infinity and written
+  // back as null, which clients (and this reader) refuse: it is as
+  // invalid as a string. So is NaN, which Boost.JSON 1.81 makes of a zero
+  // with a large exponent ("0e400").
+  if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max()))
+    return std::nullopt;
+  return static_cast<float>(d);
 }
 
 std::optional<std::vector<float>> parse_f32_list(const json::value& v) {

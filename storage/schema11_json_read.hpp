@@ -58,7 +58,8 @@ std::optional<bool> parse_bool(const json::value& v);
 // true/false, 0/1 (also as floats), "true"/"false" in any case, "0"/"1".
 std::optional<bool> parse_bool_from_anything(const json::value& v);
 std::optional<std::string> parse_string(const json::value& v);
-// Any JSON number, narrowed to float as serde does for f32 fields.
+// Any JSON number within float's range, narrowed to float as serde does
+// for f32 fields; nullopt for anything else.
 std::optional<float> parse_f32(const json::value& v);
 std::optional<std::vector<float>> parse_f32_list(const json::value& v);
 

@@ -30,6 +30,9 @@ packages=(
   nginx caddy
   # The admin dashboard test renders /admin/ in a headless browser.
   chromium
+  # Coverage-guided fuzzing (tools/fuzz.sh): clang 19 compiles the
+  # std::expected of libstdc++ 12, which clang 14 cannot.
+  clang-19 libfuzzer-19-dev libclang-rt-19-dev
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -335,6 +335,21 @@ TEST_CASE("media begin takes v as its body", "[legacy]") {
   CHECK(changes->payload == R"({"lastUsn":0})");
 }
 
+TEST_CASE("a media begin v field past the tiny cap is refused with 413", "[legacy]") {
+  // Found by fuzzing (tests/fuzz/corpus/legacy_envelope/regress-begin-v-cap):
+  // the `v` field became the body without the cap every other body has.
+  auto big = decode_legacy_request(
+      request_family::media, "begin", legacy_ct,
+      mem(desktop_body({{"k", hkey}, {"v", std::string(9000, 'a')}}, std::nullopt)), {});
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code == error_code::payload_too_large);
+  CHECK(big.error().message.find("/msync/begin") != std::string::npos);
+  auto fits = decode_legacy_request(
+      request_family::media, "begin", legacy_ct,
+      mem(desktop_body({{"k", hkey}, {"v", std::string(8000, 'a')}}, std::nullopt)), {});
+  CHECK(fits);
+}
+
 TEST_CASE("legacy_form builds what the decoder reads", "[legacy]") {
   legacy_form f;
   f.host_key = hkey;

@@ -109,6 +109,37 @@ TEST_CASE("unparsable new/rev/lapse silently become their defaults", "[schema11_
   CHECK(json::parse(k.other()) == json::parse(R"({"addon":{"setting":[1,2]}})"));
 }
 
+TEST_CASE("a float past float's range is invalid, so no null is ever written back",
+          "[schema11_deck_config]") {
+  // Found by fuzzing (tests/fuzz/corpus/schema11/regress-mult-overflow):
+  // 1e308 became an infinite lapse multiplier, written back as "mult":null,
+  // which then read as an invalid lapse object: the client's relearning
+  // steps were lost on the second pass instead of the first.
+  json::object o = parse_obj(conf_json);
+  o["lapse"].as_object()["delays"] = json::array{3.0, 30.0};
+  o["lapse"].as_object()["mult"] = 1e308;
+  o["rev"].as_object()["ease4"] = -1e39;
+  auto c = deck_config_from_schema11(o);
+  REQUIRE(c);
+  CHECK(c->config.relearn_steps_size() == 1); // the lapse object fell back whole
+  CHECK(c->config.easy_multiplier() == 1.3f);
+  const std::string text = deck_config_to_schema11_text(*c);
+  CHECK(text.find("null") == std::string::npos);
+  auto again = deck_config_from_schema11_text(text);
+  REQUIRE(again);
+  CHECK(deck_config_to_schema11_text(*again) == text);
+
+  // Boost.JSON reads a zero with a large exponent as NaN
+  // (tests/fuzz/corpus/schema11/regress-mult-nan).
+  std::string nan_text = conf_json;
+  const std::string mult = "\"mult\": 0.0";
+  REQUIRE(nan_text.find(mult) != std::string::npos);
+  nan_text.replace(nan_text.find(mult), mult.size(), "\"mult\": 0e400");
+  auto from_nan = deck_config_from_schema11_text(nan_text);
+  REQUIRE(from_nan);
+  CHECK(deck_config_to_schema11_text(*from_nan).find("null") == std::string::npos);
+}
+
 TEST_CASE("lenient sub-object keys take their type's empty value", "[schema11_deck_config]") {
   json::object o = parse_obj(conf_json);
   o["new"].as_object()["delays"] = "x";   // -> []
