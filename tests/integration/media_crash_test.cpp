@@ -176,6 +176,38 @@ TEST_CASE("kill -9 during a media upload leaves the old or the new state, consis
   CHECK_FALSE(stage_has_files(fx.server(), sync_user));
 }
 
+TEST_CASE("after kill -9 during a media upload, ankisync check finds the user sound before any "
+          "media sync", "[media]") {
+  sync_fixture fx;
+  std::vector<upload_entry> entries;
+  for (int i = 0; i < 4; ++i)
+    entries.push_back({"big" + std::to_string(i) + ".bin", noise("big" + std::to_string(i), 12u << 20)});
+  const std::string zip = upload_zip(entries);
+  std::atomic<bool> replied{false};
+  std::thread uploader([&] {
+    auto c = media_client(fx.server(), media_envelope::v11, std::chrono::seconds(120));
+    (void)c.media_call(protocol::media_method::upload_changes, zip, fx.host_key());
+    replied = true;
+  });
+  (void)eventually([&] { return stage_has_files(fx.server(), sync_user) || replied.load(); },
+                   std::chrono::seconds(60));
+  const bool mid_upload = !replied.load();
+  fx.server().kill();
+  uploader.join();
+  if (!mid_upload)
+    WARN("the upload was answered before the kill; nothing was left staged");
+
+  fx.server().start();
+  // The check is the first thing to reach the user: the crash's staged
+  // files are the server's own leftovers, gone once it is back.
+  auto check = fx.server().cli({"check", "--admin-port", std::to_string(fx.server().admin_port()),
+                                "--admin-token", admin_test_token});
+  INFO(check.out << check.err);
+  CHECK(check.status.clean());
+  CHECK(check.out.find("temp files 0") != std::string::npos);
+  CHECK_FALSE(stage_has_files(fx.server(), sync_user));
+}
+
 TEST_CASE("kill -9 right after a media upload's reply keeps the new files", "[media]") {
   sync_fixture fx(seeding::never);
   auto c = fx.connect();
