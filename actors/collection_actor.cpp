@@ -232,6 +232,18 @@ void collection_actor::on_upload(const protocol::sync_request& req, reply_channe
         }
         if (auto valid = storage::validate_uploaded_collection(temp); !valid) {
           remove_temp();
+          // Reading our own temp file back can fail on our disk: that is
+          // no reason to tell the user their collection is corrupt.
+          const auto code = valid.error().code;
+          if (code == storage::storage_errc::io || code == storage::storage_errc::busy ||
+              code == storage::storage_errc::disk_full) {
+            auto failed = sync::storage_failure("checking the upload", valid.error(),
+                                                error_code::server_error);
+            if (failed.code == error_code::insufficient_storage)
+              return disk_full_answer(failed);
+            spdlog::error("full upload not stored: {}", protocol::printable(failed.message));
+            return job_failed(failed.code, std::move(failed.message));
+          }
           spdlog::info("uploaded collection rejected: {}", protocol::printable(valid.error().message));
           r.value = upload_corrupt;
           return r;
