@@ -124,15 +124,16 @@ void converge_user(user_devices& ud, const integration::server_process& server,
 
 void run_load_campaign(const chaos_options& o, tally& t) {
   integration::temp_folder work;
-  fleet users(work.path(), static_cast<std::size_t>(o.users));
-  integration::server_process server(users.server_options({}, {}));
+  client::env_fleet users(work.path(), static_cast<std::size_t>(o.users));
+  integration::server_process server(fleet_server_options(users, {}, {}));
   const std::size_t threads =
       std::max<std::size_t>(1, std::min<std::size_t>(o.connections, users.users().size()));
   std::vector<std::vector<user_devices>> slices(threads);
   for (std::size_t u = 0; u < users.users().size(); ++u) {
     user_devices ud{u, {}};
     for (int d = 0; d < 2; ++d) {
-      ud.devices.push_back(users.device(u, d));
+      ud.devices.push_back(
+          users.make_device(u, work.path() / "devices" / users.users()[u].name / std::to_string(d)));
       // The devices' own durability is not what is tested.
       sqlite3_exec(ud.devices.back().collection().handle(), "PRAGMA synchronous=OFF", nullptr,
                    nullptr, nullptr);
@@ -174,7 +175,7 @@ void run_load_campaign(const chaos_options& o, tally& t) {
     pool.emplace_back([&] {
       for (std::size_t i = next++; i < sample.size(); i = next++) {
         try {
-          converge_user(*sample[i], server, users.collection(server.data_dir(), sample[i]->user), t);
+          converge_user(*sample[i], server, user_collection(server.data_dir(), users.users()[sample[i]->user]), t);
         } catch (const std::exception& e) {
           ++t.other;
           t.note(e.what());

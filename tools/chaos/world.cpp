@@ -80,16 +80,20 @@ world::world(const chaos_options& o, tally& t, fs::path work, integration::env_l
     : options_(o), tally_(t), work_(std::move(work)),
       fleet_(work_, static_cast<std::size_t>(o.users)) {
   server_ = std::make_unique<integration::server_process>(
-      fleet_.server_options(std::move(extra_env), {"--admin-open-loopback"}));
+      fleet_server_options(fleet_, std::move(extra_env), {"--admin-open-loopback"}));
   devices_.resize(users());
   acknowledged_reviews_.resize(users());
   for (std::size_t u = 0; u < users(); ++u)
     for (int d = 0; d < o.devices; ++d)
-      devices_[u].push_back(device_state{fleet_.device(u, d), {}, {}, 0});
+      devices_[u].push_back(device_state{
+          fleet_.make_device(u, work_ / "devices" / fleet_.users()[u].name / std::to_string(d)),
+          {},
+          {},
+          0});
 }
 
 fs::path world::collection(std::size_t user) const {
-  return fleet_.collection(server_->data_dir(), user);
+  return user_collection(server_->data_dir(), fleet_.users().at(user));
 }
 
 fs::path world::media_db(std::size_t user) const {

@@ -91,7 +91,7 @@ private:
   const chaos_options& options_;
   tally& tally_;
   std::filesystem::path work_;
-  fleet fleet_;
+  client::env_fleet fleet_;
   std::unique_ptr<integration::server_process> server_;
   std::vector<std::vector<device_state>> devices_; // [user][device]
   std::vector<std::set<std::int64_t>> acknowledged_reviews_; // per user
