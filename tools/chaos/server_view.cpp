@@ -85,6 +85,16 @@ media_map read_server_media(const fs::path& media_db) {
   }
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* s = nullptr;
+  // A database whose creation failed (a fault while the server made its
+  // tables) holds no media yet; the server makes the tables at next use.
+  if (sqlite3_prepare_v2(db, "select 1 from sqlite_master where name = 'media'", -1, &s,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(s) != SQLITE_ROW) {
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_finalize(s);
   if (sqlite3_prepare_v2(db, "select fname, lower(hex(csum)) from media where size > 0", -1, &s,
                          nullptr) != SQLITE_OK) {
     const std::string msg = sqlite3_errmsg(db);
