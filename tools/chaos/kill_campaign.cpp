@@ -3,6 +3,8 @@
 // restarted and the interrupted step, every file and every acknowledged
 // review are checked, then every device must converge.
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -56,6 +58,15 @@ private:
   std::atomic<bool> fired_{false};
 };
 
+// What a torn write would leave: one note changed without a sync.
+void tamper_with(const std::filesystem::path& collection) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(collection.c_str(), &db) == SQLITE_OK)
+    sqlite3_exec(db, "update notes set flds = flds || 'x' where id = (select min(id) from notes)",
+                 nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+}
+
 } // namespace
 
 void run_kill_campaign(const chaos_options& o, tally& t) {
@@ -92,6 +103,8 @@ void run_kill_campaign(const chaos_options& o, tally& t) {
     killer.finish();
     ++t.kills;
     try {
+      if (o.tamper)
+        tamper_with(w.collection(last ? last->user : 0));
       w.server().start();
       ++t.restarts;
       if (last && !last->failure.empty())

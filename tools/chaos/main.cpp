@@ -21,10 +21,11 @@ namespace {
 constexpr const char* usage =
     "usage: ankisync-chaos kill|fault|load [--seed N] [--trials N] [--users N] [--devices N]\n"
     "                      [--seconds N] [--connections N] [--cut-fraction F] [--sample N]\n"
-    "                      [--server PATH] [--shim PATH]\n"
+    "                      [--server PATH] [--shim PATH] [--tamper]\n"
     "  kill   SIGKILL the server at random moments of random syncs (--trials, default 200)\n"
     "  fault  fail the server's writes with ENOSPC/EIO through an LD_PRELOAD shim\n"
-    "  load   many users (--users, default 1000) for --seconds (60) with cut-off syncs\n";
+    "  load   many users (--users, default 1000) for --seconds (60) with cut-off syncs\n"
+    "  --tamper (kill) edits a note behind the server at each kill: must be reported\n";
 
 fs::path beside_this_tool(const fs::path& relative) {
   std::error_code ec;
@@ -41,6 +42,10 @@ bool parse(int argc, char** argv, chaos_options& o) {
   bool users_given = false, seed_given = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--tamper") {
+      o.tamper = true;
+      continue;
+    }
     if (i + 1 >= argc)
       return false;
     const std::string v = argv[++i];
