@@ -54,6 +54,13 @@ private:
   std::uint64_t dropped_notes_ = 0;
 };
 
+// Waits until the wall clock in ms has passed `ms`. A sync's finish sets
+// the server's mod to its clock's ms, and a device whose own mod (its last
+// edit) equals the server's takes the two for in sync ("no changes"), as
+// upstream's clients do; a person never edits within the millisecond a
+// sync ended, a campaign must not either.
+void wait_past_ms(std::int64_t ms);
+
 // One line, rewritten in place on a terminal; nothing otherwise.
 void show_progress(const chaos_options& o, const std::string& line);
 // The final summary, on stdout.

@@ -55,11 +55,13 @@ void drive(std::vector<user_devices>& mine, const integration::server_process& s
   std::mt19937_64 rng(seed);
   auto c = std::make_unique<client::sync_client>(server.sync_client());
   std::uint64_t n = 0;
+  std::int64_t last_sync_end = 0;
   while (clk::now() < deadline && !mine.empty()) {
     auto& ud = mine[rng() % mine.size()];
     const std::size_t di = rng() % ud.devices.size();
     auto& d = ud.devices[di];
     const std::string who = "user " + std::to_string(ud.user) + " device " + std::to_string(di);
+    wait_past_ms(last_sync_end);
     if (!d.add_note({"load " + std::to_string(n++), "back"}).has_value()) {
       ++t.other;
       t.note(who + ": a local edit failed");
@@ -73,6 +75,7 @@ void drive(std::vector<user_devices>& mine, const integration::server_process& s
                                      1};
     }
     auto r = d.sync(*c, hooks);
+    last_sync_end = client::system_clock_ms();
     ++t.syncs;
     if (r && r->kind == client::sync_outcome_kind::full_sync_required) {
       ++t.other;

@@ -1,7 +1,9 @@
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "tools/chaos/campaign.hpp"
+#include "tools/client/normal_sync.hpp"
 
 namespace ankisync::chaos {
 
@@ -24,6 +26,11 @@ std::vector<std::string> tally::notes() const {
 std::uint64_t tally::violations() const {
   return corrupt + mixed + lost_reviews + lost_acknowledged + unclean_failures + answers_5xx +
          crashes + not_converged + media_broken + other;
+}
+
+void wait_past_ms(std::int64_t ms) {
+  while (client::system_clock_ms() <= ms)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
 }
 
 void show_progress(const chaos_options& o, const std::string& line) {

@@ -106,6 +106,7 @@ void world::violation(std::atomic<std::uint64_t>& counter, const std::string& wh
 }
 
 void world::random_edits(device_state& d, std::mt19937_64& rng) {
+  wait_past_ms(last_step_end_);
   auto& dev = d.device;
   bool ok = true;
   const int adds = 1 + static_cast<int>(rng() % 3);
@@ -217,6 +218,7 @@ std::vector<step_record> world::random_operation(std::mt19937_64& rng,
     return steps.back();
   };
   auto done = [&](step_record& r) {
+    last_step_end_ = client::system_clock_ms();
     if (r.acknowledged)
       ++tally_.acknowledged;
     if (stop())
@@ -439,6 +441,7 @@ void world::converge() {
                                             std::to_string(server_media.size()) + ")");
     }
   }
+  last_step_end_ = client::system_clock_ms();
 }
 
 } // namespace ankisync::chaos

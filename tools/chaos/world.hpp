@@ -95,6 +95,7 @@ private:
   std::unique_ptr<integration::server_process> server_;
   std::vector<std::vector<device_state>> devices_; // [user][device]
   std::vector<std::set<std::int64_t>> acknowledged_reviews_; // per user
+  std::int64_t last_step_end_ = 0; // wall clock ms, see wait_past_ms
 };
 
 } // namespace ankisync::chaos
