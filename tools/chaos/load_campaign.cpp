@@ -35,6 +35,15 @@ struct user_devices {
   std::vector<client::device> devices;
 };
 
+// A sync may wait for a cut session of its user to be declared abandoned
+// (session.stall_ms, up to 10 s and a quarter), longer than the client's
+// default timeout.
+client::sync_client connect(const integration::server_process& server) {
+  client::sync_client_options o;
+  o.http.timeout = std::chrono::seconds(60);
+  return client::sync_client("127.0.0.1", server.port(), o);
+}
+
 void count_failure(tally& t, const client::sync_failure& f, const std::string& who) {
   if (f.kind == client::sync_failure_kind::dropped)
     return;
@@ -53,7 +62,7 @@ void count_failure(tally& t, const client::sync_failure& f, const std::string& w
 void drive(std::vector<user_devices>& mine, const integration::server_process& server,
            std::uint64_t seed, double cut_fraction, clk::time_point deadline, tally& t) {
   std::mt19937_64 rng(seed);
-  auto c = std::make_unique<client::sync_client>(server.sync_client());
+  auto c = std::make_unique<client::sync_client>(connect(server));
   std::uint64_t n = 0;
   std::int64_t last_sync_end = 0;
   while (clk::now() < deadline && !mine.empty()) {
@@ -90,7 +99,7 @@ void drive(std::vector<user_devices>& mine, const integration::server_process& s
     if (cut || rng() % 50 == 0) {
       if (!cut)
         ++t.device_restarts;
-      c = std::make_unique<client::sync_client>(server.sync_client());
+      c = std::make_unique<client::sync_client>(connect(server));
     }
   }
 }
@@ -100,7 +109,7 @@ void converge_user(user_devices& ud, const integration::server_process& server,
   const std::string who = "user " + std::to_string(ud.user);
   for (int round = 0; round < 2; ++round)
     for (auto& d : ud.devices) {
-      auto c = server.sync_client();
+      auto c = connect(server);
       auto r = d.sync(c);
       if (!r || r->kind == client::sync_outcome_kind::full_sync_required) {
         ++t.not_converged;
