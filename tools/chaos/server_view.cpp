@@ -58,13 +58,18 @@ std::map<std::string, row_map> pending_objects(const fs::path& file) {
   return out;
 }
 
-std::set<std::int64_t> revlog_ids(const fs::path& file) {
+namespace {
+std::set<std::int64_t> ids(const fs::path& file, const char* table) {
   integration::collection_file f(file);
   std::set<std::int64_t> out;
-  for (const auto& r : f.rows("revlog", "id"))
+  for (const auto& r : f.rows(table, "id"))
     out.insert(leading_id(r));
   return out;
 }
+} // namespace
+
+std::set<std::int64_t> revlog_ids(const fs::path& file) { return ids(file, "revlog"); }
+std::set<std::int64_t> note_ids(const fs::path& file) { return ids(file, "notes"); }
 
 std::int64_t row_field(const std::string& row, const std::string& name) {
   const std::string key = ", " + name + "=";

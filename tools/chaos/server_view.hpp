@@ -27,6 +27,7 @@ collection_view read_collection(const std::filesystem::path& file);
 // Rows with usn -1 (not yet sent) of notes, cards and revlog.
 std::map<std::string, row_map> pending_objects(const std::filesystem::path& file);
 std::set<std::int64_t> revlog_ids(const std::filesystem::path& file);
+std::set<std::int64_t> note_ids(const std::filesystem::path& file);
 // A row's integer column ("mod"), 0 when absent.
 std::int64_t row_field(const std::string& row, const std::string& name);
 

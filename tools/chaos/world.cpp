@@ -70,6 +70,13 @@ std::string first_change(const collection_view& a, const collection_view& b) {
   return "";
 }
 
+// A review sent again after a sync whose reply was lost is already on
+// the server, which keeps its row (and usn) as upstream does, while the
+// device stamps its copy with the usn of the sync that sent it again: the
+// same review under two usns. Devices have converged when they hold the
+// same rows; which sync wrote a row does not matter to anyone.
+const std::vector<std::string> converged_skip{"usn"};
+
 std::string first_line(const std::vector<std::string>& lines) {
   return lines.empty() ? "" : lines.front() + (lines.size() > 1 ? " ..." : "");
 }
@@ -83,6 +90,8 @@ world::world(const chaos_options& o, tally& t, fs::path work, integration::env_l
       fleet_server_options(fleet_, std::move(extra_env), {"--admin-open-loopback"}));
   devices_.resize(users());
   acknowledged_reviews_.resize(users());
+  acknowledged_notes_.resize(users());
+  acknowledged_usn_.resize(users());
   for (std::size_t u = 0; u < users(); ++u)
     for (int d = 0; d < o.devices; ++d)
       devices_[u].push_back(device_state{
@@ -187,8 +196,16 @@ void world::run_normal_sync(step_record& r, client::sync_client& c) {
     r.no_changes = true;
     return;
   }
+  acknowledge(r.user, d);
+}
+
+void world::acknowledge(std::size_t user, const client::device& d) {
   for (auto id : revlog_ids(d.file()))
-    acknowledged_reviews_[r.user].insert(id);
+    acknowledged_reviews_[user].insert(id);
+  for (auto id : note_ids(d.file()))
+    acknowledged_notes_[user].insert(id);
+  acknowledged_usn_[user] =
+      std::max(acknowledged_usn_[user], integration::collection_file(d.file()).col().usn);
 }
 
 void world::run_media_sync(step_record& r, client::sync_client& c) {
@@ -227,6 +244,14 @@ std::vector<step_record> world::random_operation(std::mt19937_64& rng,
     return r.failure.empty();
   };
   auto c = server_->sync_client();
+  auto full_download = [&] {
+    auto& dl = step(step_kind::full_download);
+    if (auto res = ds.device.full_download(c); res)
+      dl.acknowledged = true;
+    else
+      classify(dl, res.error());
+    done(dl);
+  };
 
   if (pick < 22) {
     random_media_edits(ds, u, dev, rng);
@@ -236,12 +261,7 @@ std::vector<step_record> world::random_operation(std::mt19937_64& rng,
     return steps;
   }
   if (pick < 27) {
-    auto& r = step(step_kind::full_download);
-    if (auto res = ds.device.full_download(c); res)
-      r.acknowledged = true;
-    else
-      classify(r, res.error());
-    done(r);
+    full_download();
     return steps;
   }
   if (pick < 90)
@@ -252,22 +272,15 @@ std::vector<step_record> world::random_operation(std::mt19937_64& rng,
     return steps;
   // The sync said a full sync is required, or this is a deliberate upload
   // from a device that has just pulled everything.
-  integration::collection_file mine(ds.device.file());
-  const bool schema_differs =
-      mine.col().scm != integration::collection_file(collection(u)).col().scm;
+  const bool schema_differs = integration::collection_file(ds.device.file()).col().scm !=
+                              integration::collection_file(collection(u)).col().scm;
   if (schema_differs) {
-    auto& dl = step(step_kind::full_download);
-    if (auto res = ds.device.full_download(c); res)
-      dl.acknowledged = true;
-    else
-      classify(dl, res.error());
-    done(dl);
+    full_download();
   } else if (pick >= 90 && pick < 98) {
     auto& up = step(step_kind::full_upload);
     if (auto res = ds.device.full_upload(c); res) {
       up.acknowledged = true;
-      for (auto id : revlog_ids(ds.device.file()))
-        acknowledged_reviews_[u].insert(id);
+      acknowledge(u, ds.device);
     } else {
       classify(up, res.error());
     }
@@ -381,6 +394,18 @@ void world::check_all_users() {
       tally_.lost_reviews += lost;
       tally_.note(name + ": " + std::to_string(lost) + " acknowledged reviews are not on the server");
     }
+    const auto notes = note_ids(collection(u));
+    std::size_t lost_notes = 0;
+    for (auto id : acknowledged_notes_[u])
+      lost_notes += notes.count(id) == 0;
+    if (lost_notes > 0)
+      violation(tally_.lost_acknowledged,
+                name + ": " + std::to_string(lost_notes) + " acknowledged notes are not on the server");
+    if (const auto usn = integration::collection_file(collection(u)).col().usn;
+        usn < acknowledged_usn_[u])
+      violation(tally_.lost_acknowledged, name + ": col.usn went back from " +
+                                              std::to_string(acknowledged_usn_[u]) + " to " +
+                                              std::to_string(usn));
     const auto check = server_->cli(
         {"check", "--user", name, "--admin-port", std::to_string(server_->admin_port())});
     if (!check.status.clean())
@@ -393,10 +418,13 @@ void world::converge() {
   for (std::size_t u = 0; u < users(); ++u) {
     const auto& name = fleet_.users()[u].name;
     bool failed = false;
+    std::vector<std::string> outcomes(devices_[u].size());
     for (int round = 0; round < 2 && !failed; ++round) {
-      for (auto& ds : devices_[u]) {
+      for (std::size_t d = 0; d < devices_[u].size(); ++d) {
+        auto& ds = devices_[u][d];
         auto c = server_->sync_client();
         auto r = ds.device.sync(c);
+        outcomes[d] += (round ? ", " : "") + client::describe(r);
         if (r && r->kind == sync_outcome_kind::full_sync_required) {
           auto dl = ds.device.full_download(c);
           if (!dl)
@@ -407,8 +435,7 @@ void world::converge() {
           failed = true;
           break;
         }
-        for (auto id : revlog_ids(ds.device.file()))
-          acknowledged_reviews_[u].insert(id);
+        acknowledge(u, ds.device);
         auto m = ds.device.media_sync(c);
         if (!m) {
           violation(tally_.not_converged, name + ": a media sync failed: " + client::describe(m.error()));
@@ -423,10 +450,17 @@ void world::converge() {
     const auto server_media = read_server_media(media_db(u));
     for (std::size_t d = 0; d < devices_[u].size(); ++d) {
       auto& dev = devices_[u][d].device;
-      const auto diff = integration::differences(collection(u), dev.file());
+      const auto diff = integration::differences(collection(u), dev.file(), converged_skip);
       if (!diff.empty()) {
+        auto col_text = [](const fs::path& f) {
+          const auto c = integration::collection_file(f).col();
+          return "usn " + std::to_string(c.usn) + " mod " + std::to_string(c.mod) + " ls " +
+                 std::to_string(c.ls) + " scm " + std::to_string(c.scm);
+        };
         violation(tally_.not_converged,
-                  name + " device " + std::to_string(d) + " differs: " + first_line(diff));
+                  name + " device " + std::to_string(d) + " differs: " + first_line(diff) +
+                      " (its syncs: " + outcomes[d] + "; device col " + col_text(dev.file()) +
+                      "; server col " + col_text(collection(u)) + ")");
         continue;
       }
       auto files = dev.media_files();

@@ -94,7 +94,15 @@ private:
   client::env_fleet fleet_;
   std::unique_ptr<integration::server_process> server_;
   std::vector<std::vector<device_state>> devices_; // [user][device]
-  std::vector<std::set<std::int64_t>> acknowledged_reviews_; // per user
+  // Records what a device holds after a sync it saw succeed: all of it is
+  // on the server from then on.
+  void acknowledge(std::size_t user, const client::device& d);
+
+  // Per user, what devices saw the server take: reviews, notes, and the
+  // highest col.usn (which never goes back).
+  std::vector<std::set<std::int64_t>> acknowledged_reviews_;
+  std::vector<std::set<std::int64_t>> acknowledged_notes_;
+  std::vector<std::int32_t> acknowledged_usn_;
   std::int64_t last_step_end_ = 0; // wall clock ms, see wait_past_ms
 };
 
