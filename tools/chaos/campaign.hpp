@@ -24,9 +24,8 @@ struct chaos_options {
   std::string server;            // the ankisync binary ("": the build's)
   std::string shim;              // the fault shim ("": beside this tool)
   bool progress = false;         // stderr is a terminal
-  // kill: change a note behind the server's back at each kill, as a torn
-  // write would; the campaign must then report mixed states (a check of
-  // the checks).
+  // kill: add a review behind the server's back at each kill, as a torn
+  // write would; the campaign must then report it (a check of the checks).
   bool tamper = false;
 };
 

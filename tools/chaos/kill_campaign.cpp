@@ -58,11 +58,15 @@ private:
   std::atomic<bool> fired_{false};
 };
 
-// What a torn write would leave: one note changed without a sync.
-void tamper_with(const std::filesystem::path& collection) {
+// What a torn write would leave: a review no device sent, stamped with a
+// usn below every synced device's, so that none of them ever pulls it.
+void tamper_with(const std::filesystem::path& collection, int trial) {
   sqlite3* db = nullptr;
   if (sqlite3_open(collection.c_str(), &db) == SQLITE_OK)
-    sqlite3_exec(db, "update notes set flds = flds || 'x' where id = (select min(id) from notes)",
+    sqlite3_exec(db,
+                 ("insert or ignore into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, "
+                  "type) values (" + std::to_string(1000 + trial) + ", 1, 0, 3, 1, 0, 2500, 1000, 0)")
+                     .c_str(),
                  nullptr, nullptr, nullptr);
   sqlite3_close(db);
 }
@@ -103,8 +107,10 @@ void run_kill_campaign(const chaos_options& o, tally& t) {
     killer.finish();
     ++t.kills;
     try {
+      // From the second trial on every device has synced at least once.
       if (o.tamper)
-        tamper_with(w.collection(last ? last->user : 0));
+        for (std::size_t u = 0; u < w.users(); ++u)
+          tamper_with(w.collection(u), trial);
       w.server().start();
       ++t.restarts;
       if (last && !last->failure.empty())

@@ -25,7 +25,7 @@ constexpr const char* usage =
     "  kill   SIGKILL the server at random moments of random syncs (--trials, default 200)\n"
     "  fault  fail the server's writes with ENOSPC/EIO through an LD_PRELOAD shim\n"
     "  load   many users (--users, default 1000) for --seconds (60) with cut-off syncs\n"
-    "  --tamper (kill) edits a note behind the server at each kill: must be reported\n";
+    "  --tamper (kill) adds a review behind the server at each kill: must be reported\n";
 
 fs::path beside_this_tool(const fs::path& relative) {
   std::error_code ec;
