@@ -59,6 +59,9 @@ void collection_actor::remove_leftover_temp_files() {
       std::filesystem::remove(it->path(), ignored);
     }
   }
+  // Likewise a crash in the middle of a media upload leaves its staged
+  // files; `ankisync check` would flag them until the next media sync.
+  media_store_.clear_stage();
 }
 
 collection_actor::behavior_type collection_actor::make_behavior() {

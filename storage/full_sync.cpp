@@ -24,20 +24,29 @@ constexpr std::array<std::string_view, 12> required_tables = {
     "col",   "notes",     "cards",       "revlog", "graves", "notetypes",
     "fields", "templates", "decks", "deck_config", "config", "tags"};
 
+// A failure while checking an upload is the upload's fault (corrupt),
+// unless the server's own disk failed reading or writing it: those keep
+// their code, so that the client hears of a server error instead.
+std::unexpected<storage_error> upload_failure(const storage_error& e, std::string message) {
+  const bool ours = e.code == storage_errc::io || e.code == storage_errc::busy ||
+                    e.code == storage_errc::disk_full;
+  return std::unexpected(storage_error{ours ? e.code : storage_errc::corrupt, std::move(message)});
+}
+
 } // namespace
 
 result<void> validate_uploaded_collection(const std::filesystem::path& file) {
   // A legacy client uploads schema 11 (upstream's check accepts 14-17 as
   // well): checked for integrity as it came, then upgraded in place, so
-  // what gets stored is schema 18. Any failure is the upload's fault.
+  // what gets stored is schema 18.
   // Versions that are not a collection's, or that we refuse, fall through
   // to the open below, which names the reason.
   if (auto ver = collection_schema_version(file); ver && schema_needs_upgrade(*ver)) {
     schema_upgrade_options upgrade;
     upgrade.check_integrity = true;
     if (auto r = upgrade_to_schema18(file, upgrade); !r)
-      return fail(storage_errc::corrupt,
-                  "schema " + std::to_string(*ver) + " upload: " + r.error().message);
+      return upload_failure(r.error(),
+                            "schema " + std::to_string(*ver) + " upload: " + r.error().message);
   }
   return check_collection_file(file);
 }
@@ -49,7 +58,7 @@ result<void> check_collection_file(const std::filesystem::path& file) {
   options.cache_kib = 1024;
   auto col = collection::open(file, options);
   if (!col)
-    return fail(storage_errc::corrupt, col.error().message);
+    return upload_failure(col.error(), col.error().message);
   for (auto table : required_tables) {
     sqlite3_stmt* stmt = nullptr;
     const std::string sql = "select 1 from sqlite_master where type = 'table' and name = ?";

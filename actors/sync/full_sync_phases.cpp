@@ -1,5 +1,7 @@
 #include "actors/sync/full_sync_phases.hpp"
 
+#include "actors/sync/row_convert.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <system_error>
@@ -45,6 +47,18 @@ std::expected<checked_upload, protocol::sync_error> check_upload(const upload_jo
                  job.quota_bytes);
     out.verdict = upload_verdict::over_quota;
   } else if (auto valid = storage::validate_uploaded_collection(job.temp); !valid) {
+    // Reading our own temp file back can fail on our disk: that is no
+    // reason to tell the user their collection is corrupt.
+    const auto code = valid.error().code;
+    if (code == storage::storage_errc::io || code == storage::storage_errc::busy ||
+        code == storage::storage_errc::disk_full) {
+      remove_file(job.temp);
+      auto failed = storage_failure("checking the upload", valid.error(), error_code::server_error);
+      spdlog::error("full upload not stored: {}", protocol::printable(failed.message));
+      if (failed.code == error_code::insufficient_storage)
+        return checked_upload{upload_verdict::disk_full, decoded->size};
+      return std::unexpected(std::move(failed));
+    }
     spdlog::info("uploaded collection rejected: {}", protocol::printable(valid.error().message));
     out.verdict = upload_verdict::corrupt;
   }

@@ -89,7 +89,11 @@ protocol::sync_error storage_failure(std::string what, const storage::storage_er
 }
 
 protocol::sync_error step_failed(const char* step, const storage::storage_error& e) {
-  return storage_failure(step, e, protocol::error_code::bad_request);
+  // A file that cannot be written or a lock held too long is the server's
+  // trouble, not something wrong with what the client sent.
+  const bool ours = e.code == storage::storage_errc::io || e.code == storage::storage_errc::busy;
+  return storage_failure(step, e,
+                         ours ? protocol::error_code::server_error : protocol::error_code::bad_request);
 }
 
 } // namespace ankisync::actors::sync

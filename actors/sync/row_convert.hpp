@@ -25,7 +25,10 @@ protocol::sync_error storage_failure(std::string what, const storage::storage_er
                                      protocol::error_code otherwise);
 
 // A storage failure inside a sync step. Upstream answers every such
-// failure with 400, which makes the client offer "Check Database".
+// failure with 400, which makes the client offer "Check Database"; so do
+// we, except for the server's own disk failing (an I/O error, a lock held
+// too long: 500) or filling up (507), where checking the device's
+// database would not help.
 protocol::sync_error step_failed(const char* step, const storage::storage_error& e);
 
 } // namespace ankisync::actors::sync

@@ -67,6 +67,10 @@ server_process::server_process(server_options options) : options_(std::move(opti
   root_ = make_temp_root();
   data_dir_ = root_ / "data";
   ready_file_ = root_ / "ready";
+  if (options_.prepare) {
+    fs::create_directories(data_dir_);
+    options_.prepare(data_dir_);
+  }
   start();
 }
 

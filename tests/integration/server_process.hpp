@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -43,6 +44,9 @@ struct server_options {
   env_list env;                    // e.g. {"SYNC_USER1", "user:pass"}
   std::vector<std::string> args;   // extra serve arguments
   std::chrono::milliseconds ready_timeout{10000};
+  // Runs on the empty data folder before the first start (e.g. to place
+  // users' collections, as a fleet of many users needs).
+  std::function<void(const std::filesystem::path& data_dir)> prepare{};
 };
 
 class server_process {

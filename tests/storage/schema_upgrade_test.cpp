@@ -640,6 +640,15 @@ TEST_CASE("a legacy upload is validated by upgrading it to schema 18", "[schema]
     fs::path file = populated_collection(dir, "upload.tmp");
     CHECK(validate_uploaded_collection(file));
   }
+  SECTION("the server failing to read its own temp file is not a corrupt upload") {
+    // A folder where the file should be: SQLite cannot open it, as with
+    // an I/O error on the server's disk.
+    fs::path file = dir / "upload.tmp";
+    fs::create_directories(file);
+    auto r = validate_uploaded_collection(file);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == storage_errc::io);
+  }
 }
 
 // ---- real files ----

@@ -1,11 +1,8 @@
 #pragma once
 
-// Many users for one server, cheap to set up: each gets a copy of one
-// fresh collection in its data folder before the server starts (so its
-// devices share the scm and sync normally from the first call), a PHC
-// password hash of few rounds (PASSWORDS_HASHED, so starting and logging in
-// do not spend 600,000 PBKDF2 rounds per user) and the host key the server
-// derives for an env user, computed here instead of a thousand logins.
+// Many users for one server (tools/client/env_fleet.hpp), as the bench
+// starts them: their server options and devices whose local writes are
+// not made durable.
 
 #include <cstddef>
 #include <filesystem>
@@ -14,20 +11,18 @@
 
 #include "tools/bench/scenario.hpp"
 #include "tools/client/device.hpp"
+#include "tools/client/env_fleet.hpp"
 
 namespace ankisync::bench {
 
-struct fleet_user {
-  std::string name;
-  std::string host_key;
-};
+using client::fleet_user;
 
 class user_fleet {
 public:
   // Makes the template collection under `work`.
   user_fleet(const std::filesystem::path& work, std::size_t count);
 
-  const std::vector<fleet_user>& users() const { return users_; }
+  const std::vector<fleet_user>& users() const { return fleet_.users(); }
   // The server options with these users and their collections.
   server_runner_options server_options(server_runner_options base) const;
   // A device holding user `i`'s collection, at <work>/<folder>/<name>,
@@ -39,9 +34,7 @@ public:
 
 private:
   std::filesystem::path work_;
-  std::filesystem::path template_;
-  std::vector<fleet_user> users_;
-  std::vector<std::string> env_values_;
+  client::env_fleet fleet_;
 };
 
 } // namespace ankisync::bench

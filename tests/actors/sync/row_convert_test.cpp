@@ -113,3 +113,16 @@ TEST_CASE("a storage failure inside a step is a bad request naming the step") {
   CHECK(e.code == protocol::error_code::bad_request);
   CHECK(e.message == "applying a chunk: note 1 has 3 fields");
 }
+
+TEST_CASE("a step that fails on the server's own disk is a server error, not a bad request") {
+  auto io = step_failed("finishing",
+                        storage::storage_error{storage::storage_errc::io, "COMMIT: disk I/O error"});
+  CHECK(io.code == protocol::error_code::server_error);
+  CHECK(io.message == "finishing: COMMIT: disk I/O error");
+  auto busy = step_failed("applying a chunk",
+                          storage::storage_error{storage::storage_errc::busy, "database is locked"});
+  CHECK(busy.code == protocol::error_code::server_error);
+  auto full = step_failed("finishing",
+                          storage::storage_error{storage::storage_errc::disk_full, "no room"});
+  CHECK(full.code == protocol::error_code::insufficient_storage);
+}
