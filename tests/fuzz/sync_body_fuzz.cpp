@@ -24,38 +24,39 @@ constexpr std::size_t sync_count = std::size(sync_methods);
 constexpr std::size_t media_count = 4; // begin, mediaChanges, downloadFiles, mediaSanity
 
 // The wire text the server would write for a decoded body.
+struct encode_body {
+  std::string operator()(const std::monostate&) const { return {}; }
+  std::string operator()(const protocol::host_key_request& r) const {
+    return protocol::encode_host_key_request(r);
+  }
+  std::string operator()(const protocol::meta_request& r) const {
+    return protocol::encode_meta_request(r);
+  }
+  std::string operator()(const protocol::start_request& r) const {
+    return protocol::encode_start_request(r);
+  }
+  std::string operator()(const protocol::apply_graves_request& r) const {
+    return protocol::encode_apply_graves_request(r);
+  }
+  std::string operator()(const protocol::apply_changes_request& r) const {
+    return protocol::encode_apply_changes_request(r);
+  }
+  std::string operator()(const protocol::apply_chunk_request& r) const {
+    return protocol::encode_apply_chunk_request(r);
+  }
+  std::string operator()(const protocol::sanity_request& r) const {
+    return protocol::encode_sanity_request(r);
+  }
+  // chunk, finish, abort, download: `{}`; upload: the collection
+  // file, never parsed, so nothing to write back.
+  template <sync_method Method>
+  std::string operator()(const protocol::no_args_request<Method>&) const {
+    return Method == sync_method::upload ? std::string() : protocol::encode_empty_request();
+  }
+};
+
 std::string encoded(const protocol::request_body& body) {
-  struct visitor {
-    std::string operator()(const std::monostate&) const { return {}; }
-    std::string operator()(const protocol::host_key_request& r) const {
-      return protocol::encode_host_key_request(r);
-    }
-    std::string operator()(const protocol::meta_request& r) const {
-      return protocol::encode_meta_request(r);
-    }
-    std::string operator()(const protocol::start_request& r) const {
-      return protocol::encode_start_request(r);
-    }
-    std::string operator()(const protocol::apply_graves_request& r) const {
-      return protocol::encode_apply_graves_request(r);
-    }
-    std::string operator()(const protocol::apply_changes_request& r) const {
-      return protocol::encode_apply_changes_request(r);
-    }
-    std::string operator()(const protocol::apply_chunk_request& r) const {
-      return protocol::encode_apply_chunk_request(r);
-    }
-    std::string operator()(const protocol::sanity_request& r) const {
-      return protocol::encode_sanity_request(r);
-    }
-    // chunk, finish, abort, download: `{}`; upload: the collection
-    // file, never parsed, so nothing to write back.
-    template <sync_method Method>
-    std::string operator()(const protocol::no_args_request<Method>&) const {
-      return Method == sync_method::upload ? std::string() : protocol::encode_empty_request();
-    }
-  };
-  return std::visit(visitor{}, body);
+  return std::visit(encode_body{}, body);
 }
 
 void sync_body(sync_method method, std::string_view json) {
