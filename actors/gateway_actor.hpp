@@ -60,6 +60,7 @@ public:
                 gateway_config config);
 
   caf::behavior make_behavior() override;
+  void on_exit() override;
 
 private:
   void on_request(sync_request_msg& msg);

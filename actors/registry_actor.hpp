@@ -46,6 +46,7 @@ public:
                  registry_config config);
 
   caf::behavior make_behavior() override;
+  void on_exit() override;
 
 private:
   struct resident {
