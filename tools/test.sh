@@ -77,6 +77,7 @@ case "$mode" in
   quick) suite "" "$@" ;;
   sanitize) suite "$sanitize" "$@" ;;
   all)
+    # Each step of the full run is one line here.
     suite "" "$@"
     suite address,undefined "$@"
     ;;
