@@ -31,6 +31,15 @@ gateway_actor::gateway_actor(caf::actor_config& cfg, std::shared_ptr<metrics_reg
                        config_.users_db_file.filename().string() + "-wal"}),
       gate_(config_.logins) {}
 
+// The gateway and the registry hold each other's handles, and CAF frees an
+// actor only when its last handle goes: kept past the stop, the two would
+// keep each other (and the worker pool the registry holds) alive for good.
+void gateway_actor::on_exit() {
+  config_.registry = registry_iface{};
+  collections_.clear();
+  metered::on_exit();
+}
+
 gateway_actor::behavior_type gateway_actor::make_behavior() {
   return {
       [this](sync_request_msg& msg) { on_request(msg); },

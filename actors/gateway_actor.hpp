@@ -60,6 +60,7 @@ public:
                 gateway_config config);
 
   behavior_type make_behavior() override;
+  void on_exit() override;
 
 private:
   void on_request(sync_request_msg& msg);

@@ -16,6 +16,15 @@ registry_actor::registry_actor(caf::actor_config& cfg, std::shared_ptr<metrics_r
     : metered(cfg, metrics, "registry"), config_(std::move(config)),
       metrics_(std::move(metrics)) {}
 
+// Handles dropped at the stop: see gateway_actor::on_exit.
+void registry_actor::on_exit() {
+  gateway_ = gateway_iface{};
+  config_.workers = worker_iface{};
+  users_.clear();
+  owners_.clear();
+  metered::on_exit();
+}
+
 registry_actor::behavior_type registry_actor::make_behavior() {
   set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
   // On shutdown take every collection actor down too; they roll back any

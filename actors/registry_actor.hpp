@@ -47,6 +47,7 @@ public:
                  registry_config config);
 
   behavior_type make_behavior() override;
+  void on_exit() override;
 
 private:
   struct resident {

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "actors/admin_actor.hpp"
@@ -185,20 +187,53 @@ void runtime::query_admin(protocol::admin_query query, std::function<void(std::s
 storage::owner_fn runtime::user_owner() {
   return [impl = impl_.get()](const std::string& user, bool replaces_files,
                               std::function<storage::user_outcome()> step) {
-    auto out = std::make_shared<storage::user_outcome>();
-    maintenance_msg msg;
-    msg.replaces_files = replaces_files;
-    msg.job = [step = std::move(step), out] {
-      *out = step();
-      blocking_result r;
-      r.ok = true;
-      return r;
+    // The step refers to its caller's locals (storage/maintenance.cpp), so
+    // this must not return while it may still run. An error answer does not
+    // mean that: the actor that stopped (evicted, or the server stopping)
+    // answers its running task at once, while the job goes on in the pool.
+    struct attempt_state {
+      std::mutex m;
+      std::condition_variable changed;
+      bool cancelled = false; // a job not yet started never starts
+      bool running = false;
+      bool done = false;
+      storage::user_outcome out;
     };
+    // Makes sure no job of `a` runs any more; true when one ran to the end.
+    auto settle = [](attempt_state& a) {
+      std::unique_lock lock(a.m);
+      a.cancelled = true;
+      a.changed.wait(lock, [&] { return !a.running; });
+      return a.done;
+    };
+    auto step_ptr = std::make_shared<std::function<storage::user_outcome()>>(std::move(step));
     std::string failure;
     // The actor found may close (idle) before the task reaches it; the
     // registry then gives its successor.
     for (int attempt = 0; attempt < 3 && !impl->stopping.load(std::memory_order_acquire);
          ++attempt) {
+      auto state = std::make_shared<attempt_state>();
+      maintenance_msg msg;
+      msg.replaces_files = replaces_files;
+      msg.job = [step_ptr, state] {
+        blocking_result r;
+        {
+          std::lock_guard lock(state->m);
+          if (state->cancelled)
+            return r;
+          state->running = true;
+        }
+        auto out = (*step_ptr)();
+        {
+          std::lock_guard lock(state->m);
+          state->out = std::move(out);
+          state->running = false;
+          state->done = true;
+        }
+        state->changed.notify_all();
+        r.ok = true;
+        return r;
+      };
       caf::scoped_actor self{impl->system};
       collection_iface handle;
       failure.clear();
@@ -216,8 +251,10 @@ storage::owner_fn runtime::user_owner() {
                   failure = r.error.message;
               },
               [&](caf::error& e) { failure = caf::to_string(e); });
+      if (settle(*state))
+        return std::move(state->out);
       if (answered && failure.empty())
-        return *out;
+        failure = "the step did not run";
       if (answered)
         break;
     }

@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+
+#include "tests/integration/sanitizer_report.hpp"
 
 namespace ankisync::integration {
 namespace fs = std::filesystem;
@@ -53,6 +56,9 @@ command_result run_ankisync(const std::vector<std::string>& args, const env_list
   result.err = read_file(root / "stderr");
   std::error_code ec;
   fs::remove_all(root, ec);
+  if (auto report = sanitizer_report(result.err))
+    throw std::runtime_error("sanitizer report from `ankisync " + (args.empty() ? "" : args[0]) +
+                             "`:\n" + *report);
   return result;
 }
 
@@ -75,8 +81,23 @@ server_process::server_process(server_options options) : options_(std::move(opti
 }
 
 server_process::~server_process() {
-  if (pid_ > 0)
+  if (pid_ > 0) {
+#ifdef ANKISYNC_SANITIZED
+    // Ended the way an operator ends it, so LeakSanitizer looks at the exit.
+    child::stop(pid_, 5s);
+#else
     child::kill_and_reap(pid_);
+#endif
+  }
+  // A destructor cannot fail the test by throwing; ending the test program
+  // with the report does (ctest shows it).
+  try {
+    check_sanitizer_reports();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
   if (!std::getenv("ANKISYNC_KEEP_TEST_DIRS")) {
     std::error_code ec;
     fs::remove_all(root_, ec);
@@ -118,6 +139,7 @@ exit_status server_process::stop(std::chrono::milliseconds grace) {
     throw std::logic_error("server_process::stop: not running");
   const auto status = child::stop(pid_, grace);
   pid_ = -1;
+  check_sanitizer_reports();
   return status;
 }
 
@@ -126,6 +148,16 @@ void server_process::kill() {
     return;
   child::kill_and_reap(pid_);
   pid_ = -1;
+  check_sanitizer_reports();
+}
+
+void server_process::check_sanitizer_reports() {
+  for (; checked_starts_ < starts_; ++checked_starts_) {
+    const int start = checked_starts_ + 1;
+    if (auto report = sanitizer_report(stderr_text(start)))
+      throw std::runtime_error("sanitizer report in the server's stderr (start " +
+                               std::to_string(start) + "):\n" + *report);
+  }
 }
 
 command_result server_process::cli(std::vector<std::string> args) const {

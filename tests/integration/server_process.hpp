@@ -37,6 +37,7 @@ struct command_result {
 // Runs the binary with `args` to completion (killed after `timeout`). The
 // environment is this process's without any variable ankisync reads, plus
 // `env`.
+// Throws std::runtime_error when a sanitizer reported in its stderr.
 command_result run_ankisync(const std::vector<std::string>& args, const env_list& env = {},
                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
@@ -63,6 +64,8 @@ public:
   // ready in time.
   void start();
   // SIGTERM, then waits up to `grace`; SIGKILL if it is still running.
+  // stop() and kill() throw std::runtime_error when a sanitizer reported in
+  // the server's stderr (sanitizer_report.hpp).
   exit_status stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // SIGKILL, as a crash or power loss would.
   void kill();
@@ -87,6 +90,8 @@ public:
 
 private:
   std::filesystem::path log_file(const char* stream, int start) const;
+  // Throws on a sanitizer report in the stderr of a start not yet looked at.
+  void check_sanitizer_reports();
 
   server_options options_;
   std::filesystem::path root_;
@@ -94,6 +99,7 @@ private:
   std::filesystem::path ready_file_;
   pid_t pid_ = -1;
   int starts_ = 0;
+  int checked_starts_ = 0;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
 };
