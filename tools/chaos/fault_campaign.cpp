@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <new>
 #include <stdexcept>
@@ -60,9 +61,17 @@ void run_fault_campaign(const chaos_options& o, tally& t) {
   integration::temp_folder work;
   const fs::path control_file = work.path() / "fault-control";
   control_page control(control_file);
+  // A server built with AddressSanitizer finds the shim loaded before
+  // ASan's runtime and refuses to start; the order is harmless here (the
+  // shim only calls through to libc), so that check is turned off. A
+  // normal build ignores the variable.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string asan_options =
+      (asan && *asan ? std::string(asan) + ":" : std::string()) + "verify_asan_link_order=0";
   world w(o, t, work.path(),
           {{"LD_PRELOAD", fs::absolute(o.shim).string()},
-           {fault_control_env, control_file.string()}});
+           {fault_control_env, control_file.string()},
+           {"ASAN_OPTIONS", asan_options}});
   const std::string root = (w.server().data_dir() / "").string();
   std::snprintf(control->root, sizeof control->root, "%s", root.c_str());
 
