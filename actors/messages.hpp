@@ -50,14 +50,13 @@ struct evict_msg {};
 // timer fires, even after it quit.
 struct session_check_msg {};
 
-// A piece of blocking work (validating an upload, snapshotting a
-// download) for the blocking pool, and what it produced: a value (a path,
-// a sentence) or an error.
+// Whether a piece of blocking work ran to its end, or its error. What a
+// job produces goes to its asker by other means (run_blocking's typed
+// result, a maintenance step's report); `value` is a job's own short
+// answer where one suffices.
 struct blocking_result {
   bool ok = false;
   std::string value;
-  std::uint64_t size = 0;
-  std::uint64_t files = 0; // media files a download zip holds (metrics)
   protocol::sync_error error;
 };
 
